@@ -1,0 +1,124 @@
+"""Fixtures the checks share: the configured clients, issued tokens, the user's authorization.
+
+A fixture that needs configuration the target lacks skips the check and says what to set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conformance.config import Client, Target
+from conformance.flows.authorize import AuthorizationResponse, LoginError, authorize, new_state
+from conformance.flows.pkce import Pkce
+from conformance.flows.token import TokenResponse, client_credentials, exchange_code
+from conformance.http import Session
+
+
+def _client(target: Target, name: str, *, grant: str | None = None) -> Client:
+    client = target.client(name)
+    configured = target.clients.get(name)
+    if client is None:
+        env = configured.secret_env if configured else None
+        pytest.skip(f"needs [clients.{name}] with its secret" + (f" in {env}" if env else ""))
+    if grant and not client.can(grant):
+        pytest.skip(f"needs [clients.{name}] registered for the {grant} grant (grants = [...])")
+    return client
+
+
+@pytest.fixture
+def primary(target: Target) -> Client:
+    """The client the suite acts as."""
+    return _client(target, "primary")
+
+
+@pytest.fixture
+def secondary(target: Target) -> Client:
+    """A second registered client: codes and refresh tokens must not cross between clients."""
+    return _client(target, "secondary")
+
+
+@pytest.fixture
+def read_only(target: Target) -> Client:
+    """A client registered for `read` only."""
+    client = _client(target, "read_only")
+    if "write" in client.scopes:
+        pytest.skip("needs [clients.read_only] registered without the write scope")
+    return client
+
+
+@pytest.fixture
+def cc_primary(target: Target) -> Client:
+    return _client(target, "primary", grant="client_credentials")
+
+
+@pytest.fixture
+def cc_token(http: Session, target: Target, cc_primary: Client) -> TokenResponse:
+    """A client-credentials token for the primary client, as the Spry guide requests it."""
+    answer = client_credentials(http, target, cc_primary, scope=cc_primary.scope)
+    if not answer.ok:
+        pytest.fail(f"could not obtain a client-credentials token (HTTP {answer.status}, error {answer.error})")
+    return answer
+
+
+@pytest.fixture
+def code_client(target: Target) -> Client:
+    """The primary client, when it may use the authorization code grant."""
+    client = _client(target, "primary", grant="authorization_code")
+    if not client.redirect_uri:
+        pytest.skip("needs clients.primary.redirect_uri for the authorization code flow")
+    if target.user.login.method == "form" and not target.user.password:
+        pytest.skip(f"needs the user's password in {target.user.password_env} for the authorization code flow")
+    return client
+
+
+Authorizer = Callable[..., AuthorizationResponse]
+
+
+@pytest.fixture
+def authorize_user(http: Session, target: Target) -> Authorizer:
+    """Runs the front channel (login and consent) for a client and returns the redirect back to it."""
+
+    def run(client: Client, **options: object) -> AuthorizationResponse:
+        options.setdefault("state", new_state())
+        try:
+            return authorize(http, target, client, **options)  # type: ignore[arg-type]
+        except LoginError as error:
+            pytest.fail(f"could not get through the login pages: {error}")
+
+    return run
+
+
+@pytest.fixture
+def issued_code(code_client: Client, authorize_user: Authorizer) -> AuthorizationResponse:
+    """A fresh authorization code for the primary client (no PKCE)."""
+    answer = authorize_user(code_client)
+    if not answer.code:
+        pytest.fail(f"the authorization request returned no code (error {answer.error!r})")
+    return answer
+
+
+@pytest.fixture
+def code_tokens(http: Session, target: Target, code_client: Client, issued_code: AuthorizationResponse) -> TokenResponse:
+    """Tokens from redeeming a fresh code: an access token and (normally) a refresh token for the user."""
+    answer = exchange_code(http, target, code_client, issued_code.code or "", redirect_uri=code_client.redirect_uri)
+    if not answer.ok:
+        pytest.fail(f"the code exchange failed (HTTP {answer.status}, error {answer.error})")
+    return answer
+
+
+@pytest.fixture
+def refresh_client(target: Target) -> Client:
+    return _client(target, "primary", grant="refresh_token")
+
+
+@pytest.fixture
+def refreshable(code_tokens: TokenResponse, refresh_client: Client) -> TokenResponse:
+    """Code-flow tokens that include a refresh token."""
+    if not code_tokens.refresh_token:
+        pytest.skip("the target issued no refresh token in the authorization code flow")
+    return code_tokens
+
+
+__all__ = ["Authorizer", "Pkce"]

@@ -1,0 +1,226 @@
+"""The commands of the contract: run, serve, faults, requirements, report.
+
+Exit status of `run`: 0 every MUST passed (and every SHOULD with --strict); 1 a requirement
+failed; 2 the command or its configuration is wrong; 3 the target could not be reached or
+refused the configured client credentials before any check ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from conformance import __version__
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    pytest_args: list[str] = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, pytest_args = argv[:cut], argv[cut + 1 :]
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code not in (0, None) else EXIT_PASS
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    if args.command != "run" and pytest_args:
+        print("spry-conformance: arguments after -- go to pytest and apply to 'run' only", file=sys.stderr)
+        return EXIT_USAGE
+    handler = {"run": _run, "serve": _serve, "faults": _faults, "requirements": _requirements, "report": _report}
+    return handler[args.command](args, pytest_args) if args.command == "run" else handler[args.command](args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="spry-conformance", description="Conformance and security checks "
+                                     "for the Spry API's OAuth 2.0 authorization server.")  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"spry-conformance {__version__}")
+    commands = parser.add_subparsers(dest="command")
+
+    run = commands.add_parser("run", help="run the checks (against the embedded reference server by default)")
+    run.add_argument("--target", metavar="URL", help="base URL of the Spry server under test")
+    run.add_argument("--config", metavar="FILE", help="target configuration (spry-target.toml)")
+    run.add_argument("--report-dir", metavar="DIR", default="reports", help="where the reports go (reports/)")
+    run.add_argument("--strict", action="store_true", help="SHOULD-level findings fail the run too")
+    run.add_argument("--fault", metavar="NAME", action="append", default=[],
+                     help="embedded server only: switch on a named fault (the run must catch it)")  # fmt: skip
+    run.add_argument("--profile", choices=("spry", "oauth2"), default="spry")
+    run.add_argument("--budget", choices=("ci", "certification"), default="ci")
+    run.add_argument("--aggressive", action="store_true", help="also the checks that send many requests")
+    run.add_argument("--max-requests", metavar="N", type=int, help="stop after N requests")
+    run.add_argument("--waivers", metavar="FILE", help="accepted deviations (TOML)")
+    run.add_argument("--seed", type=int, help="seed for generated inputs (printed and recorded either way)")
+    run.add_argument("--requirement", metavar="ID", action="append", default=[],
+                     help="only the checks of this requirement (repeatable)")  # fmt: skip
+
+    serve = commands.add_parser("serve", help="run the reference Spry server on its own")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8711)
+    serve.add_argument("--fault", metavar="NAME", action="append", default=[])
+    serve.add_argument("--latency", default="0", help="delay per response, e.g. 50ms")
+    serve.add_argument("--lifetime", type=int, default=3600, help="access-token lifetime in seconds")
+
+    commands.add_parser("faults", help="list the reference server's named faults")
+
+    requirements = commands.add_parser("requirements", help="print the requirement catalogue")
+    requirements.add_argument("--crosswalk", action="store_true", help="OAuch's Spry-relevant tests -> requirements")
+    requirements.add_argument("--profile", choices=("spry", "oauth2"))
+    requirements.add_argument("--json", action="store_true", help="machine-readable output")
+
+    report = commands.add_parser("report", help="re-render report.html from an earlier run's results")
+    report.add_argument("--report-dir", metavar="DIR", default="reports")
+    return parser
+
+
+def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
+    from conformance.config import ConfigError, load_target
+
+    if args.fault and (args.target or os.environ.get("SPRY_BASE_URL")):
+        return _usage("--fault applies to the embedded reference server only (drop --target)")
+    if args.max_requests is not None and args.max_requests < 1:
+        return _usage("--max-requests must be at least 1")
+    try:
+        if args.target or args.config or os.environ.get("SPRY_BASE_URL"):
+            load_target(args.config, base_url=args.target)
+        if args.fault:
+            _check_faults(args.fault)
+        if args.waivers:
+            from conformance.catalogue import load_catalogue
+            from conformance.waivers import load_waivers
+
+            load_waivers(args.waivers, set(load_catalogue().requirements))
+    except ConfigError as error:
+        return _usage(str(error))
+
+    import pytest
+
+    from conformance import plugin
+
+    report_dir = Path(args.report_dir)
+    options = ["--pyargs", "conformance.checks", "-p", "no:cacheprovider", "-q", "--no-header",
+               "--spry-report-dir", str(report_dir), "--spry-profile", args.profile, "--spry-budget", args.budget,
+               "--alluredir", str(report_dir / "allure-results"), "--clean-alluredir",
+               "-W", "ignore::pytest.PytestAssertRewriteWarning"]  # fmt: skip
+    for flag, value in (("--spry-target", args.target), ("--spry-config", args.config),
+                        ("--spry-waivers", args.waivers), ("--spry-max-requests", args.max_requests),
+                        ("--spry-seed", args.seed)):  # fmt: skip
+        if value is not None:
+            options += [flag, str(value)]
+    options += [f"--spry-fault={name}" for name in args.fault]
+    options += [f"--spry-requirement={rid}" for rid in args.requirement]
+    options += ["--spry-strict"] * args.strict + ["--spry-aggressive"] * args.aggressive
+    plugin.LAST_RUN.clear()
+    code = pytest.main(options + pytest_args)
+    if plugin.LAST_RUN.get("unreachable"):
+        return EXIT_UNREACHABLE
+    if code == pytest.ExitCode.OK:
+        return EXIT_PASS
+    if code == pytest.ExitCode.TESTS_FAILED:
+        return EXIT_FAIL
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
+        if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+            print("spry-conformance: no check was selected", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"spry-conformance: the run did not complete (pytest exit code {int(code)})", file=sys.stderr)
+    return EXIT_FAIL
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from conformance.reference import ServerSettings, UnknownFault, serve
+
+    try:
+        latency = _duration(args.latency)
+        settings = ServerSettings(
+            faults=frozenset(args.fault), host=args.host, port=args.port, latency=latency,
+            access_token_lifetime=args.lifetime,
+        )  # fmt: skip
+        serve(settings)
+    except (UnknownFault, ValueError) as error:
+        return _usage(str(error))
+    return EXIT_PASS
+
+
+def _faults(args: argparse.Namespace) -> int:
+    from conformance.reference import FAULTS
+
+    for fault in sorted(FAULTS.values(), key=lambda f: f.name):
+        print(f"{fault.name:36} breaks {', '.join(fault.breaks)}")
+        print(f"{'':36} {fault.description}")
+    return EXIT_PASS
+
+
+def _requirements(args: argparse.Namespace) -> int:
+    from conformance.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    if args.crosswalk:
+        rows = list(catalogue.crosswalk)
+        if args.json:
+            print(json.dumps(rows, indent=2))
+            return EXIT_PASS
+        for row in rows:
+            covered = row.get("requirement") or f"not covered: {row.get('why', '')}"
+            print(f"{row['oauch']:58} {covered}")
+        covered_count = sum(1 for row in rows if row.get("requirement"))
+        print(f"\n{covered_count} of {len(rows)} OAuch tests relevant to Spry are covered by a requirement")
+        return EXIT_PASS
+    chosen = catalogue.in_profile(args.profile) if args.profile else list(catalogue)
+    if args.json:
+        print(json.dumps({"version": catalogue.version, "requirements": [r.to_dict() for r in chosen]}, indent=2))
+        return EXIT_PASS
+    for family in catalogue.families:
+        members = [r for r in family.requirements if r in chosen]
+        if not members:
+            continue
+        print(f"\n{family.title}")
+        for r in members:
+            print(f"  {r.id:34} {r.level:6} {r.severity:8} {'/'.join(sorted(r.profiles)):12} {r.title}")
+            print(f"  {'':34} {r.source}")
+    print(f"\n{len(chosen)} requirements (catalogue {catalogue.version})")
+    return EXIT_PASS
+
+
+def _report(args: argparse.Namespace) -> int:
+    from conformance.reporting.html import write_html
+
+    directory = Path(args.report_dir)
+    source = directory / "results.json"
+    if not source.is_file():
+        return _usage(f"{source} not found: run 'spry-conformance run --report-dir {directory}' first")
+    write_html(directory / "report.html", json.loads(source.read_text(encoding="utf-8")))
+    print(f"wrote {directory / 'report.html'}")
+    return EXIT_PASS
+
+
+def _check_faults(names: list[str]) -> None:
+    from conformance.config import ConfigError
+    from conformance.reference import FAULTS
+
+    for name in names:
+        if name not in FAULTS:
+            raise ConfigError(f"--fault: unknown fault {name!r} ('spry-conformance faults' lists them)")
+
+
+def _duration(text: str) -> float:
+    text = text.strip().lower()
+    if text.endswith("ms"):
+        return float(text[:-2]) / 1000
+    return float(text.removesuffix("s"))
+
+
+def _usage(message: str) -> int:
+    print(f"spry-conformance: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

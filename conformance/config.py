@@ -1,0 +1,380 @@
+"""The target configuration: the contract's TOML file, the environment and the flags, as one `Target`.
+
+Shape: `../shared/contract/spry-target.example.toml`. Every key may be omitted; secrets are
+never read from the file, only from the environment variables its `*_env` keys name.
+A wrong key is reported by name, with the closest known key when there is one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_BASE_URL = "https://provider.staging.spryhealth.care"
+CLIENT_NAMES = ("primary", "secondary", "read_only")
+
+
+class ConfigError(ValueError):
+    """The configuration is wrong; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Client:
+    name: str
+    client_id: str
+    client_secret: str | None
+    scopes: tuple[str, ...]
+    grants: tuple[str, ...]
+    redirect_uri: str | None
+    secret_env: str | None = None
+
+    @property
+    def scope(self) -> str:
+        return " ".join(self.scopes)
+
+    def can(self, grant: str) -> bool:
+        return grant in self.grants
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Login:
+    method: str = "form"
+    username_field: str = "username"
+    password_field: str = "password"
+    command: str | None = None
+
+
+@dataclass(frozen=True)
+class User:
+    username: str | None
+    password: str | None
+    login: Login = field(default_factory=Login)
+    password_env: str | None = None
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    expected_lifetime: int = 3600
+    max_expiry_wait: int = 90
+    clock_skew: int = 5
+
+
+@dataclass(frozen=True)
+class ResourceSettings:
+    read: Endpoint = Endpoint("GET", "/v2/patients")
+    write: Endpoint | None = Endpoint("POST", "/v2/patients")
+    write_probe_body: str = "{}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Everything the suite knows about the server under test. Immutable."""
+
+    base_url: str
+    token_path: str = "/apis/v2/oauth/token"
+    refresh_path: str = "/apis/v1/oauth/token"
+    authorize_path: str = "/apis/v2/oauth/authorize"
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+    timeout: float = 10.0
+    max_rps: float = 0.0
+    token: TokenSettings = field(default_factory=TokenSettings)
+    resource: ResourceSettings = field(default_factory=ResourceSettings)
+    clients: Mapping[str, Client] = field(default_factory=dict)
+    user: User = field(default_factory=lambda: User(None, None))
+    embedded: bool = False
+
+    def url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + path
+
+    def client(self, name: str) -> Client | None:
+        """The named client when it is configured with a secret, else None."""
+        client = self.clients.get(name)
+        return client if client and client.client_secret else None
+
+    @property
+    def is_loopback(self) -> bool:
+        host = urlsplit(self.base_url).hostname or ""
+        return host in {"localhost", "::1"} or host.startswith("127.")
+
+    def secrets(self) -> list[str]:
+        values = [c.client_secret for c in self.clients.values() if c.client_secret]
+        if self.user.password:
+            values.append(self.user.password)
+        return values
+
+    def fingerprint(self) -> dict[str, Any]:
+        """The configuration without its secrets (for the run manifest)."""
+        return {
+            "base_url": self.base_url,
+            "paths": [self.token_path, self.refresh_path, self.authorize_path],
+            "verify_tls": self.verify_tls,
+            "timeout": self.timeout,
+            "max_rps": self.max_rps,
+            "token": vars(self.token),
+            "resource": [str(self.resource.read), str(self.resource.write), self.resource.write_probe_body],
+            "clients": {
+                n: [c.client_id, c.scope, list(c.grants), c.redirect_uri, bool(c.client_secret)]
+                for n, c in sorted(self.clients.items())
+            },
+            "user": [self.user.username, bool(self.user.password), vars(self.user.login)],
+        }
+
+
+# The file's schema: section -> key -> expected type(s).
+_SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
+    "target": {
+        "base_url": (str,),
+        "token_path": (str,),
+        "refresh_path": (str,),
+        "authorize_path": (str,),
+        "verify_tls": (bool,),
+        "ca_bundle": (str,),
+        "timeout": (int, float),
+        "max_rps": (int, float),
+    },
+    "token": {"expected_lifetime": (int,), "max_expiry_wait": (int,), "clock_skew": (int,)},
+    "resource": {"read": (str,), "write": (str,), "write_probe_body": (str,)},
+    "client": {
+        "client_id": (str,),
+        "client_secret_env": (str,),
+        "scopes": (str,),
+        "grants": (list,),
+        "redirect_uri": (str,),
+    },
+    "user": {"username": (str,), "password_env": (str,), "login": (dict,)},
+    "login": {"method": (str,), "username_field": (str,), "password_field": (str,), "command": (str,)},
+}
+
+_CLIENT_DEFAULTS: dict[str, dict[str, Any]] = {
+    "primary": {
+        "client_id": "conformance-primary",
+        "client_secret_env": "SPRY_CLIENT_SECRET",
+        "scopes": "read write",
+        "grants": ["client_credentials", "authorization_code", "refresh_token"],
+        "redirect_uri": "https://client.example.org/callback",
+    },
+    "secondary": {
+        "client_id": "conformance-secondary",
+        "client_secret_env": "SPRY_SECONDARY_CLIENT_SECRET",
+        "scopes": "read write",
+        "grants": ["client_credentials", "authorization_code", "refresh_token"],
+        "redirect_uri": "https://client.example.org/other-callback",
+    },
+    "read_only": {
+        "client_id": "conformance-reader",
+        "client_secret_env": "SPRY_READER_CLIENT_SECRET",
+        "scopes": "read",
+        "grants": ["client_credentials"],
+    },
+}
+_GRANTS = {"client_credentials", "authorization_code", "refresh_token"}
+_SECRET_KEYS = {"client_secret", "password", "secret"}
+
+
+def load_target(
+    config_file: str | os.PathLike[str] | None = None,
+    *,
+    base_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Target:
+    """Read the file (if any), then the environment, then the flags into one validated `Target`."""
+    env = os.environ if env is None else env
+    data = _read_file(config_file) if config_file else {}
+    _check_keys(data)
+    where = str(config_file) if config_file else "the configuration"
+
+    section = data.get("target", {})
+    url = base_url or env.get("SPRY_BASE_URL") or section.get("base_url") or DEFAULT_BASE_URL
+    _check_url(url, "target.base_url" if not base_url else "--target")
+
+    clients = {}
+    for name in CLIENT_NAMES:
+        spec = {**_CLIENT_DEFAULTS[name], **data.get("clients", {}).get(name, {})}
+        if name == "primary" and env.get("SPRY_CLIENT_ID"):
+            spec["client_id"] = env["SPRY_CLIENT_ID"]
+        clients[name] = _client(name, spec, env)
+    for name in data.get("clients", {}):
+        if name not in CLIENT_NAMES:
+            raise ConfigError(f"{where}: unknown client [clients.{name}]{_suggest(name, CLIENT_NAMES)}")
+
+    user_section = data.get("user", {})
+    login = Login(**{**vars(Login()), **user_section.get("login", {})})
+    if login.method not in {"form", "command"}:
+        raise ConfigError(f"user.login.method must be 'form' or 'command', not {login.method!r}")
+    if login.method == "command" and not login.command:
+        raise ConfigError("user.login.command is required when user.login.method = 'command'")
+    password_env = user_section.get("password_env", "SPRY_USER_PASSWORD")
+    user = User(
+        username=user_section.get("username", "conformance.user@example.org"),
+        password=env.get(password_env) or None,
+        login=login,
+        password_env=password_env,
+    )
+
+    resource = data.get("resource", {})
+    write = resource.get("write", "POST /v2/patients")
+    target = Target(
+        base_url=url.rstrip("/"),
+        token_path=_path(section, "token_path", "/apis/v2/oauth/token"),
+        refresh_path=_path(section, "refresh_path", "/apis/v1/oauth/token"),
+        authorize_path=_path(section, "authorize_path", "/apis/v2/oauth/authorize"),
+        verify_tls=section.get("verify_tls", True),
+        ca_bundle=section.get("ca_bundle"),
+        timeout=float(section.get("timeout", 10.0)),
+        max_rps=float(section.get("max_rps", 0)),
+        token=TokenSettings(**data.get("token", {})),
+        resource=ResourceSettings(
+            read=_endpoint(resource.get("read", "GET /v2/patients"), "resource.read"),
+            write=_endpoint(write, "resource.write") if write else None,
+            write_probe_body=resource.get("write_probe_body", "{}"),
+        ),
+        clients=clients,
+        user=user,
+    )
+    _check_values(target)
+    return target
+
+
+def embedded_target(base_url: str, credentials: Mapping[str, Any], *, lifetime: int = 3600) -> Target:
+    """The Target for the embedded reference server, from the credentials it generated."""
+    clients = {}
+    for name, spec in credentials["clients"].items():
+        clients[name] = Client(
+            name=name,
+            client_id=spec["client_id"],
+            client_secret=spec["client_secret"],
+            scopes=tuple(spec["scopes"].split()),
+            grants=tuple(spec["grants"]),
+            redirect_uri=spec.get("redirect_uri"),
+        )
+    user = User(credentials["user"]["username"], credentials["user"]["password"])
+    return Target(
+        base_url=base_url,
+        clients=clients,
+        user=user,
+        token=TokenSettings(expected_lifetime=lifetime),
+        embedded=True,
+    )
+
+
+def with_overrides(target: Target, **changes: Any) -> Target:
+    return replace(target, **changes)
+
+
+def _read_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {path}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}") from None
+
+
+def _check_keys(data: Mapping[str, Any]) -> None:
+    sections = {"target", "token", "resource", "clients", "user"}
+    for name, value in data.items():
+        if name not in sections:
+            raise ConfigError(f"unknown section [{name}]{_suggest(name, sections)}")
+        if not isinstance(value, dict):
+            raise ConfigError(f"[{name}] must be a table")
+        if name == "clients":
+            for client, spec in value.items():
+                if not isinstance(spec, dict):
+                    raise ConfigError(f"[clients.{client}] must be a table")
+                _check_section(spec, "client", f"clients.{client}")
+        elif name == "user":
+            _check_section(value, "user", "user")
+            if "login" in value:
+                _check_section(value["login"], "login", "user.login")
+        else:
+            _check_section(value, name, name)
+
+
+def _check_section(values: Mapping[str, Any], schema: str, prefix: str) -> None:
+    known = _SCHEMA[schema]
+    for key, value in values.items():
+        if key in _SECRET_KEYS:
+            raise ConfigError(
+                f"{prefix}.{key}: secrets are never read from the file; "
+                f"name an environment variable with {prefix}.{key.replace('client_', '')}_env"
+                if key != "client_secret"
+                else f"{prefix}.client_secret: secrets are never read from the file; use client_secret_env"
+            )
+        if key not in known:
+            raise ConfigError(f"unknown key '{prefix}.{key}'{_suggest(key, known)}")
+        if not isinstance(value, known[key]) or (isinstance(value, bool) and bool not in known[key]):
+            expected = " or ".join(t.__name__ for t in known[key])
+            raise ConfigError(f"{prefix}.{key} must be {expected}, not {type(value).__name__}")
+
+
+def _client(name: str, spec: Mapping[str, Any], env: Mapping[str, str]) -> Client:
+    grants = tuple(spec.get("grants", ()))
+    for grant in grants:
+        if grant not in _GRANTS:
+            raise ConfigError(f"clients.{name}.grants: unknown grant {grant!r}{_suggest(grant, _GRANTS)}")
+    redirect = spec.get("redirect_uri")
+    if redirect:
+        _check_url(redirect, f"clients.{name}.redirect_uri")
+    secret_env = spec.get("client_secret_env")
+    return Client(
+        name=name,
+        client_id=spec["client_id"],
+        client_secret=env.get(secret_env) if secret_env else None,
+        scopes=tuple(spec.get("scopes", "").split()),
+        grants=grants,
+        redirect_uri=redirect,
+        secret_env=secret_env,
+    )
+
+
+def _path(section: Mapping[str, Any], key: str, default: str) -> str:
+    value = section.get(key, default)
+    if not value.startswith("/"):
+        raise ConfigError(f"target.{key} must start with '/', not {value!r}")
+    return value
+
+
+def _endpoint(value: str, key: str) -> Endpoint:
+    method, _, path = value.strip().partition(" ")
+    if method.upper() not in {"GET", "POST", "PUT", "PATCH", "DELETE"} or not path.strip().startswith("/"):
+        raise ConfigError(f"{key} must look like 'GET /v2/patients', not {value!r}")
+    return Endpoint(method.upper(), path.strip())
+
+
+def _check_url(url: str, key: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(f"{key} must be an http(s) URL, not {url!r}")
+
+
+def _check_values(target: Target) -> None:
+    if target.timeout <= 0:
+        raise ConfigError("target.timeout must be positive")
+    if target.max_rps < 0:
+        raise ConfigError("target.max_rps must be 0 (no cap) or positive")
+    if target.token.expected_lifetime <= 0:
+        raise ConfigError("token.expected_lifetime must be positive")
+    if target.ca_bundle and not Path(target.ca_bundle).is_file():
+        raise ConfigError(f"target.ca_bundle: no such file {target.ca_bundle!r}")
+
+
+def _suggest(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""

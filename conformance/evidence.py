@@ -1,0 +1,112 @@
+"""Evidence: every exchange with the target, masked at capture, attached to the check that made it."""
+
+from __future__ import annotations
+
+import shlex
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MAX_BODY_CHARS = 2000  # per body in evidence; the rest is cut with a note
+MAX_EXCHANGES = 40  # per check: the first ones and the last ones are kept
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and its response (or transport error), already masked."""
+
+    method: str
+    url: str
+    request_headers: list[tuple[str, str]]
+    request_body: str
+    status: int | None
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    response_body: str = ""
+    elapsed_ms: float = 0.0
+    error: str | None = None
+
+    def summary(self) -> str:
+        """A few readable lines: what was sent, what came back."""
+        lines = [f"> {self.method} {self.url}"]
+        lines += [f"> {name}: {value}" for name, value in self.request_headers if _shown(name)]
+        if self.request_body:
+            lines.append(f"> {self.request_body}")
+        if self.error:
+            lines.append(f"< (no response: {self.error})")
+        else:
+            lines.append(f"< {self.status}")
+            lines += [f"< {name}: {value}" for name, value in self.response_headers if _shown(name)]
+            if self.response_body:
+                lines.append(f"< {self.response_body}")
+        return "\n".join(lines)
+
+    def as_curl(self) -> str:
+        """The request as a curl command (masked values stay masked)."""
+        parts = ["curl", "-i", "-X", self.method]
+        for name, value in self.request_headers:
+            if name.lower() not in {"host", "content-length", "user-agent", "accept-encoding", "connection"}:
+                parts += ["-H", f"{name}: {value}"]
+        if self.request_body:
+            parts += ["--data-raw", self.request_body]
+        parts.append(self.url)
+        return " ".join(shlex.quote(p) for p in parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["curl"] = self.as_curl()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Exchange:
+        data = {k: v for k, v in data.items() if k != "curl"}
+        data["request_headers"] = [tuple(h) for h in data["request_headers"]]
+        data["response_headers"] = [tuple(h) for h in data["response_headers"]]
+        return cls(**data)
+
+
+def clip(text: str, limit: int = MAX_BODY_CHARS) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
+def _shown(header: str) -> bool:
+    return header.lower() in {
+        "authorization",
+        "content-type",
+        "location",
+        "www-authenticate",
+        "cache-control",
+        "pragma",
+        "retry-after",
+        "cookie",
+        "set-cookie",
+        "origin",
+        "access-control-allow-origin",
+        "access-control-allow-credentials",
+        "x-frame-options",
+        "content-security-policy",
+        "strict-transport-security",
+    }
+
+
+class Recorder:
+    """Collects the exchanges of the check that is running in this process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._exchanges: list[Exchange] = []
+        self._dropped = 0
+
+    def record(self, exchange: Exchange) -> None:
+        with self._lock:
+            if len(self._exchanges) >= MAX_EXCHANGES:
+                # keep the first half and a sliding window of the last ones
+                del self._exchanges[MAX_EXCHANGES // 2]
+                self._dropped += 1
+            self._exchanges.append(exchange)
+
+    def take(self) -> tuple[list[Exchange], int]:
+        """The exchanges since the last take, and how many were left out."""
+        with self._lock:
+            taken, dropped = self._exchanges, self._dropped
+            self._exchanges, self._dropped = [], 0
+            return taken, dropped

@@ -1,0 +1,1 @@
+"""Client-side OAuth steps as plain functions returning typed results. No assertions here."""

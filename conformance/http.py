@@ -1,0 +1,295 @@
+"""The only place that sends requests to the target.
+
+One httpx client per run: connection reuse, timeouts, TLS verified unless the user says
+otherwise, redirects never followed (the flows handle each one themselves), a request-rate
+cap, a request budget, a read cap on bodies, a count of requests sent, and every exchange
+masked and handed to the evidence recorder.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+from urllib.parse import quote_plus, urlencode, urlsplit
+
+import httpx
+
+from conformance import __version__
+from conformance.evidence import Exchange, Recorder, clip
+from conformance.masking import Masker
+
+MAX_BODY_BYTES = 2 * 1024 * 1024  # a response is read up to this many (decoded) bytes
+USER_AGENT = f"spry-conformance/{__version__}"
+
+FormData = Mapping[str, str] | Sequence[tuple[str, str]]
+
+
+class TargetError(Exception):
+    """The target did not answer usably (refused, timed out, TLS failure...)."""
+
+
+class BudgetExhausted(Exception):
+    """The run's request budget (--max-requests) is spent."""
+
+
+class CredentialGuard(Exception):
+    """A request would have carried credentials to a host other than the target's."""
+
+
+@dataclass(frozen=True)
+class Response:
+    """What came back: status, headers, body (read up to the cap) and the masked exchange."""
+
+    status: int
+    headers: httpx.Headers
+    content: bytes
+    url: str
+    exchange: Exchange
+    truncated: bool = False
+
+    @cached_property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    @cached_property
+    def json(self) -> Any:
+        """The parsed JSON body, or None when the body is not JSON."""
+        try:
+            return json.loads(self.content)
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    @property
+    def location(self) -> str | None:
+        return self.headers.get("location")
+
+    @property
+    def is_redirect(self) -> bool:
+        return 300 <= self.status < 400 and self.location is not None
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+class RateLimiter:
+    """At most `rate` requests per second from this process (0 = no cap)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+@dataclass
+class Session:
+    """Sends requests to one target. Thread-safe; shared by every check of a run."""
+
+    base_url: str
+    masker: Masker
+    recorder: Recorder
+    timeout: float = 10.0
+    verify: bool | str = True
+    max_rps: float = 0.0
+    max_requests: int | None = None
+    requests_sent: int = 0
+    _client: httpx.Client = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._limiter = RateLimiter(self.max_rps)
+        self._origin = _origin(self.base_url)
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(self.timeout),
+            verify=_tls(self.verify),
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            # The client keeps no cookies of its own: a flow that needs them passes its own jar.
+            cookies=httpx.Cookies(CookieJar(policy=_NoCookies())),
+        )
+
+    def url(self, path_or_url: str) -> str:
+        return path_or_url if "://" in path_or_url else self.base_url.rstrip("/") + path_or_url
+
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: FormData | None = None,
+        data: FormData | None = None,
+        content: bytes | str | None = None,
+        headers: Mapping[str, str] | None = None,
+        basic: tuple[str, str] | None = None,
+        cookies: httpx.Cookies | None = None,
+    ) -> Response:
+        """Send one request and return its response; redirects are returned, never followed."""
+        url = self.url(path_or_url)
+        headers = dict(headers or {})
+        if basic is not None:
+            headers["Authorization"] = basic_authorization(*basic)
+        body: bytes | None = None
+        if data is not None:
+            pairs = list(data.items()) if isinstance(data, Mapping) else list(data)
+            body = urlencode(pairs).encode()
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif content is not None:
+            body = content.encode() if isinstance(content, str) else content
+        if params:
+            query = urlencode(list(params.items()) if isinstance(params, Mapping) else list(params))
+            url = f"{url}{'&' if '?' in url else '?'}{query}"
+        self._guard(url, headers, body)
+        request = self._client.build_request(method, url, headers=headers, content=body)
+        if cookies is not None:
+            cookies.set_cookie_header(request)
+        self._spend()
+        self._limiter.wait()
+        return self._send(request, cookies)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _spend(self) -> None:
+        with self._lock:
+            if self.max_requests is not None and self.requests_sent >= self.max_requests:
+                raise BudgetExhausted(f"request budget of {self.max_requests} spent")
+            self.requests_sent += 1
+
+    def _guard(self, url: str, headers: Mapping[str, str], body: bytes | None) -> None:
+        """Credentials go to the target's own origin and nowhere else (RFC 6749 §10.6, §10.15)."""
+        if _origin(url) == self._origin:
+            return
+        carries = any(h.lower() in {"authorization", "cookie"} for h in headers)
+        if body and any(k in body for k in (b"client_secret=", b"password=", b"refresh_token=", b"code=")):
+            carries = True
+        if carries:
+            raise CredentialGuard(f"refused to send credentials to {_origin(url)} (the target is {self._origin})")
+
+    def _send(self, request: httpx.Request, cookies: httpx.Cookies | None) -> Response:
+        started = time.perf_counter()
+        try:
+            raw = self._client.send(request, stream=True)
+            try:
+                content, truncated = _read_capped(raw)
+            finally:
+                raw.close()
+            if cookies is not None:
+                cookies.extract_cookies(raw)
+        except httpx.TimeoutException as error:
+            raise self._failed(request, started, f"timed out after {self.timeout:g} s ({type(error).__name__})")
+        except httpx.ConnectError as error:
+            raise self._failed(request, started, f"could not connect: {_reason(error)}")
+        except (httpx.HTTPError, ssl.SSLError, UnicodeError) as error:
+            raise self._failed(request, started, f"{type(error).__name__}: {_reason(error)}")
+        elapsed = (time.perf_counter() - started) * 1000
+        exchange = self._capture(request, raw.status_code, raw.headers, content, truncated, elapsed)
+        return Response(raw.status_code, raw.headers, content, str(request.url), exchange, truncated)
+
+    def _failed(self, request: httpx.Request, started: float, reason: str) -> TargetError:
+        elapsed = (time.perf_counter() - started) * 1000
+        exchange = Exchange(
+            method=request.method,
+            url=self.masker.mask(str(request.url)),
+            request_headers=self.masker.mask_headers(request.headers.items()),
+            request_body=self.masker.mask(clip(request.content.decode("utf-8", "replace"))),
+            status=None,
+            elapsed_ms=round(elapsed, 1),
+            error=reason,
+        )
+        self.recorder.record(exchange)
+        error = TargetError(f"{request.method} {exchange.url}: {reason}")
+        error.exchange = exchange  # type: ignore[attr-defined]
+        return error
+
+    def _capture(
+        self,
+        request: httpx.Request,
+        status: int,
+        headers: httpx.Headers,
+        content: bytes,
+        truncated: bool,
+        elapsed: float,
+    ) -> Exchange:
+        """Learn the credentials the target issued, then record the exchange masked."""
+        text = content.decode("utf-8", errors="replace")
+        try:
+            self.masker.register_from(json.loads(text))
+        except ValueError:
+            pass
+        location = headers.get("location")
+        if location:
+            self.masker.register_from(dict(httpx.URL(location).params.multi_items()))
+        response_body = clip(text) + (" (body cut at the read cap)" if truncated else "")
+        exchange = Exchange(
+            method=request.method,
+            url=self.masker.mask(str(request.url)),
+            request_headers=self.masker.mask_headers(request.headers.items()),
+            request_body=self.masker.mask(clip(request.content.decode("utf-8", "replace"))),
+            status=status,
+            response_headers=self.masker.mask_headers(headers.items()),
+            response_body=self.masker.mask(response_body),
+            elapsed_ms=round(elapsed, 1),
+        )
+        self.recorder.record(exchange)
+        return exchange
+
+
+class _NoCookies(DefaultCookiePolicy):
+    def set_ok(self, cookie: Any, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: Any, request: Any) -> bool:
+        return False
+
+
+def basic_authorization(client_id: str, secret: str) -> str:
+    """RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined by ':' and base64-encoded."""
+    raw = f"{quote_plus(client_id)}:{quote_plus(secret)}".encode()
+    return "Basic " + base64.b64encode(raw).decode()
+
+
+def _read_capped(raw: httpx.Response) -> tuple[bytes, bool]:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in raw.iter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return b"".join(chunks)[:MAX_BODY_BYTES], True
+    return b"".join(chunks), False
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+def _tls(verify: bool | str) -> bool | ssl.SSLContext:
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return verify
+
+
+def _reason(error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    return text.splitlines()[0][:300]

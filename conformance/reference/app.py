@@ -1,0 +1,66 @@
+"""The Starlette application: routes and the latency middleware."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .authorize import authorize
+from .login import consent, login
+from .resource import patients
+from .state import ServerState
+from .token_endpoint import token_endpoint
+
+TOKEN_PATH = "/apis/v2/oauth/token"
+REFRESH_PATH = "/apis/v1/oauth/token"
+AUTHORIZE_PATH = "/apis/v2/oauth/authorize"
+LOGIN_PATH = "/apis/v2/oauth/login"
+CONSENT_PATH = "/apis/v2/oauth/consent"
+PATIENTS_PATH = "/v2/patients"
+
+
+class AnyMethod:
+    """An ASGI endpoint that receives every HTTP method, so the handler answers 405 itself."""
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+class LatencyMiddleware:
+    """Delays every HTTP response by ``seconds`` (for benchmarks)."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await asyncio.sleep(self.seconds)
+        await self.app(scope, receive, send)
+
+
+def build_app(state: ServerState) -> Starlette:
+    """The reference server's ASGI application; ``app.state.spry`` is ``state``."""
+    routes = [
+        Route(TOKEN_PATH, AnyMethod(token_endpoint)),
+        Route(REFRESH_PATH, AnyMethod(token_endpoint)),
+        Route(AUTHORIZE_PATH, AnyMethod(authorize)),
+        Route(LOGIN_PATH, AnyMethod(login)),
+        Route(CONSENT_PATH, AnyMethod(consent)),
+        Route(PATIENTS_PATH, AnyMethod(patients)),
+    ]
+    middleware = [Middleware(LatencyMiddleware, seconds=state.settings.latency)] if state.settings.latency else []
+    app = Starlette(routes=routes, middleware=middleware)
+    app.state.spry = state
+    return app

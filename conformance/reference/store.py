@@ -1,0 +1,186 @@
+"""In-memory state: codes, grants (refresh-token families), refresh tokens, revocations,
+login sessions and the demo patients.
+
+Check-then-act sequences that must be atomic (redeeming a code, rotating a refresh token) are run
+by the grant modules while holding :attr:`Store.lock` (re-entrant: helpers below take it too).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from .registry import Identity
+
+SESSION_LIFETIME = 600.0
+"""Seconds a login session (a pending authorization request) lives."""
+
+
+@dataclass
+class Grant:
+    """One authorization grant and everything issued from it: a refresh-token family (RFC 9700 §4.14.2)."""
+
+    id: str
+    client_id: str
+    identity: Identity
+    scope: frozenset[str]
+    created_at: float
+    revoked: bool = False
+    access_jtis: set[str] = field(default_factory=set)
+    refresh_tokens: set[str] = field(default_factory=set)
+    last_access_token: str | None = None
+
+
+@dataclass
+class RefreshToken:
+    """A refresh token: bound to its client, its family and the scope of the original grant (RFC 6749 §6)."""
+
+    token: str
+    grant_id: str
+    client_id: str
+    scope: frozenset[str]
+    used: bool = False
+
+
+@dataclass
+class AuthorizationCode:
+    """An authorization code (RFC 6749 §4.1.2) with what it is bound to (§4.1.3, RFC 7636 §4.4)."""
+
+    code: str
+    client_id: str
+    redirect_uri: str | None
+    scope: frozenset[str]
+    identity: Identity
+    challenge: str | None
+    method: str | None
+    expires_at: float
+    used: bool = False
+    grant_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PendingAuthorization:
+    """A validated authorization request waiting for login and consent."""
+
+    client_id: str
+    redirect_uri: str | None
+    target: str
+    response_type: str
+    scope: frozenset[str]
+    state: str | None
+    challenge: str | None
+    method: str | None
+
+
+@dataclass
+class LoginSession:
+    """The browser session that carries a pending request through login and consent."""
+
+    sid: str
+    csrf: str
+    pending: PendingAuthorization
+    created_at: float
+    username: str | None = None
+
+
+class Store:
+    """All mutable server state, in memory."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.codes: dict[str, AuthorizationCode] = {}
+        self.grants: dict[str, Grant] = {}
+        self.refresh_tokens: dict[str, RefreshToken] = {}
+        self.revoked_jtis: set[str] = set()
+        self.sessions: dict[str, LoginSession] = {}
+        self.patients: list[dict[str, Any]] = []
+        self._counter = 0
+
+    def next_counter(self) -> int:
+        """A process-wide sequence number (only the ``low-entropy-refresh`` fault uses it)."""
+        with self.lock:
+            self._counter += 1
+            return self._counter
+
+    # Grants and tokens.
+    def new_grant(self, client_id: str, identity: Identity, scope: frozenset[str], now: float) -> Grant:
+        """Record a new authorization grant (a new refresh-token family)."""
+        grant = Grant(secrets.token_urlsafe(16), client_id, identity, scope, now)
+        with self.lock:
+            self.grants[grant.id] = grant
+        return grant
+
+    def add_refresh_token(self, grant: Grant, token: str, client_id: str, scope: frozenset[str]) -> None:
+        """Record a refresh token of ``grant``'s family."""
+        with self.lock:
+            self.refresh_tokens[token] = RefreshToken(token, grant.id, client_id, scope)
+            grant.refresh_tokens.add(token)
+
+    def record_access_token(self, grant: Grant | None, jti: str, token: str) -> None:
+        """Remember which family an access token belongs to, so it can be revoked with it."""
+        if grant is None:
+            return
+        with self.lock:
+            grant.access_jtis.add(jti)
+            grant.last_access_token = token
+            if grant.revoked:  # revoked while this token was being issued
+                self.revoked_jtis.add(jti)
+
+    def revoke_grant(self, grant_id: str) -> None:
+        """Revoke a family: its refresh tokens die and its access tokens' jtis are revoked."""
+        with self.lock:
+            grant = self.grants.get(grant_id)
+            if grant is not None:
+                grant.revoked = True
+                self.revoked_jtis.update(grant.access_jtis)
+
+    def is_revoked(self, jti: str) -> bool:
+        """Whether the access token with this jti was revoked."""
+        with self.lock:
+            return jti in self.revoked_jtis
+
+    # Codes.
+    def add_code(self, code: AuthorizationCode, now: float) -> None:
+        """Store a new code, dropping expired unused ones."""
+        with self.lock:
+            for stale in [c for c, rec in self.codes.items() if rec.expires_at + 86400 < now]:
+                del self.codes[stale]
+            self.codes[code.code] = code
+
+    # Login sessions.
+    def new_session(self, pending: PendingAuthorization, now: float) -> LoginSession:
+        """Open a login session for a validated authorization request."""
+        session = LoginSession(secrets.token_urlsafe(32), secrets.token_urlsafe(32), pending, now)
+        with self.lock:
+            for stale in [s for s, rec in self.sessions.items() if rec.created_at + SESSION_LIFETIME < now]:
+                del self.sessions[stale]
+            self.sessions[session.sid] = session
+        return session
+
+    def session(self, sid: str | None, now: float) -> LoginSession | None:
+        """The live session with id ``sid``, if any."""
+        with self.lock:
+            session = self.sessions.get(sid or "")
+        if session is None or session.created_at + SESSION_LIFETIME < now:
+            return None
+        return session
+
+    def replace_session(self, old: LoginSession, username: str) -> LoginSession:
+        """Give a logged-in session a new id and CSRF token (session-fixation defence)."""
+        new = LoginSession(secrets.token_urlsafe(32), secrets.token_urlsafe(32), old.pending, old.created_at, username)
+        with self.lock:
+            self.sessions.pop(old.sid, None)
+            self.sessions[new.sid] = new
+        return new
+
+    def drop_session(self, sid: str) -> None:
+        """End a session (after consent is given or denied)."""
+        with self.lock:
+            self.sessions.pop(sid, None)
+
+    def rotate_csrf(self, session: LoginSession) -> None:
+        """Give the session a fresh CSRF token (after a failed login)."""
+        with self.lock:
+            session.csrf = secrets.token_urlsafe(32)

@@ -1,0 +1,47 @@
+"""`REPORT_DIR/junit.xml`: one test case per check, the requirement id in its properties."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from conformance.results import RequirementResult
+
+
+def write_junit(path: Path, results: list[RequirementResult], *, duration: float) -> None:
+    suite = ET.Element("testsuite", name="spry-conformance", time=f"{duration:.2f}")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for result in results:
+        r = result.requirement
+        for check in result.checks or []:
+            totals["tests"] += 1
+            module, _, name = check.nodeid.rpartition("::")
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=module.replace("/", ".").removesuffix(".py"),
+                name=f"[{r.id}] {name}",
+                time=f"{check.duration:.3f}",
+            )
+            props = ET.SubElement(case, "properties")
+            for key, value in (("requirement", r.id), ("level", r.level), ("severity", r.severity),
+                               ("source", r.source), ("status", check.status)):  # fmt: skip
+                ET.SubElement(props, "property", name=key, value=value)
+            status = "waived" if result.status == "waived" and check.status == "failed" else check.status
+            if status == "failed":
+                totals["failures"] += 1
+                ET.SubElement(case, "failure", message=f"{r.id}: {r.title}").text = check.message
+            elif status == "error":
+                totals["errors"] += 1
+                ET.SubElement(case, "error", message=f"{r.id}: could not run").text = check.message
+            elif status == "skipped":
+                totals["skipped"] += 1
+                ET.SubElement(case, "skipped", message=check.message)
+            elif status in {"warning", "waived"}:
+                ET.SubElement(case, "system-out").text = f"{status.upper()}: {r.id} ({r.level})\n{check.message}"
+    for key, value in totals.items():
+        suite.set(key, str(value))
+    tree = ET.ElementTree(ET.Element("testsuites"))
+    tree.getroot().append(suite)
+    ET.indent(tree)
+    tree.write(path, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,41 @@
+"""`REPORT_DIR/summary.json`, exactly as the contract says, and `results.json` (everything, for re-rendering)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from conformance.results import RequirementResult, counts, verdict
+
+
+def summary(manifest: dict[str, Any], results: list[RequirementResult]) -> dict[str, Any]:
+    """The contract's shape, with the run manifest beside it."""
+    return {
+        "tool": manifest["tool"],
+        "target": {"base_url": manifest["target"]["base_url"]},
+        "profile": manifest["profile"],
+        "started_at": manifest["started_at"],
+        "duration_s": manifest["duration_s"],
+        "requests_sent": manifest["requests_sent"],
+        "seed": manifest["seed"],
+        "verdict": verdict(results),
+        "counts": counts(results),
+        "requirements": [r.summary_entry() for r in results],
+        "manifest": manifest,
+    }
+
+
+def full_results(manifest: dict[str, Any], results: list[RequirementResult]) -> dict[str, Any]:
+    """Everything the HTML report shows, so `spry-conformance report` can re-render it."""
+    data = summary(manifest, results)
+    data["requirements"] = [
+        {**r.summary_entry(), **r.requirement.to_dict(), "status": r.status, "reason": r.reason,
+         "check_results": [c.to_dict() for c in r.checks]}
+        for r in results
+    ]  # fmt: skip
+    return data
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

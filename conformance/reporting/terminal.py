@@ -1,0 +1,42 @@
+"""The readable terminal summary: the verdict first, then what failed and why, then where the reports are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.results import counts, verdict
+
+_ORDER = ("failed", "error", "warning", "waived", "skipped")
+
+
+def write_summary(reporter: Any, record: dict[str, Any]) -> None:
+    state = record["state"]
+    manifest = record["manifest"]
+    results = state.requirement_results
+    tally = counts(results)
+    reporter.write_sep("=", "spry-conformance")
+    for status in _ORDER:
+        chosen = [r for r in results if r.status == status]
+        if not chosen or status == "skipped" and len(chosen) > 12:
+            continue
+        for result in chosen:
+            r = result.requirement
+            reporter.write_line(f"{status.upper():8} {r.id} [{r.level}, {r.severity}] {r.title}")
+            if result.reason:
+                reporter.write_line(f"         {result.reason}")
+    skipped = [r for r in results if r.status == "skipped"]
+    if len(skipped) > 12:
+        reporter.write_line(f"SKIPPED  {len(skipped)} requirements (reasons in report.html and summary.json)")
+    line = ", ".join(f"{n} {s}" for s, n in tally.items() if n)
+    target = manifest["target"]["base_url"]
+    faults = manifest["target"]["faults"]
+    reporter.write_line("")
+    reporter.write_line(f"target   {target}" + (f" with fault {', '.join(faults)}" if faults else ""))
+    reporter.write_line(
+        f"profile  {manifest['profile']}, budget {manifest['budget']}, seed {manifest['seed']}"
+        + (", strict" if manifest["strict"] else "")
+    )
+    reporter.write_line(f"sent     {manifest['requests_sent']} requests in {manifest['duration_s']} s")
+    reporter.write_line(f"reports  {state.report_dir}/ (summary.json, junit.xml, report.html)")
+    mark = {"pass": "PASS", "fail": "FAIL"}[verdict(results)]
+    reporter.write_sep("=", f"{mark}: {line}", bold=True, red=mark == "FAIL", green=mark == "PASS")

@@ -1,0 +1,88 @@
+"""Outcomes: one per check, rolled up into one per requirement and one verdict per run.
+
+Statuses (the contract's): passed, failed (a MUST broken, or a SHOULD under --strict),
+warning (a SHOULD broken), skipped (with what the configuration lacks), error (the check
+itself could not run), waived (failed, but an unexpired waiver accepts it).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.catalogue import Requirement
+
+STATUSES = ("passed", "failed", "warning", "skipped", "error", "waived")
+# When several checks serve one requirement, the worst status wins.
+_RANK = {"error": 5, "failed": 4, "waived": 3, "warning": 2, "passed": 1, "skipped": 0}
+
+
+@dataclass
+class CheckResult:
+    nodeid: str
+    requirement: str
+    status: str
+    message: str = ""
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    duration: float = 0.0
+    requests: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+@dataclass
+class RequirementResult:
+    requirement: Requirement
+    status: str
+    reason: str
+    checks: list[CheckResult]
+
+    def summary_entry(self) -> dict[str, Any]:
+        """The contract's entry in `summary.json`."""
+        r = self.requirement
+        return {
+            "id": r.id,
+            "title": r.title,
+            "level": r.level,
+            "source": r.source,
+            "severity": r.severity,
+            "status": self.status,
+            "checks": [c.nodeid for c in self.checks],
+            "reason": self.reason,
+        }
+
+
+def roll_up(requirement: Requirement, checks: list[CheckResult]) -> RequirementResult:
+    """One status for a requirement from the outcomes of its checks."""
+    if not checks:
+        return RequirementResult(requirement, "skipped", "no check of this requirement ran (not selected)", [])
+    worst = max(checks, key=lambda c: _RANK[c.status])
+    status = worst.status
+    if status == "passed":
+        skipped = [c for c in checks if c.status == "skipped"]
+        reason = f"{len(skipped)} of {len(checks)} checks skipped: {skipped[0].message}" if skipped else ""
+    else:
+        reason = _first_line(worst.message)
+    return RequirementResult(requirement, status, reason, checks)
+
+
+def counts(results: list[RequirementResult]) -> dict[str, int]:
+    tally = Counter(r.status for r in results)
+    return {status: tally.get(status, 0) for status in STATUSES}
+
+
+def verdict(results: list[RequirementResult]) -> str:
+    """`pass` when nothing failed or errored; waivers and warnings do not fail a run."""
+    return "fail" if any(r.status in {"failed", "error"} for r in results) else "pass"
+
+
+def _first_line(message: str) -> str:
+    """The finding in one line: what was observed, and what the rule wants."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    expected = next((line for line in lines if line.startswith("expected: ")), None)
+    observed = next((line for line in lines if line.startswith("observed: ")), None)
+    if expected and observed:
+        return f"{observed[:300]} ({expected[:200]})"
+    return (expected or (lines[0] if lines else ""))[:500]

@@ -1,0 +1,74 @@
+"""Accepted deviations: a waived failure is reported as waived until its expiry date, then fails again.
+
+File shape (TOML):
+
+    [[waiver]]
+    requirement = "TOKEN-PRAGMA-NO-CACHE"
+    reason = "Pragma is deprecated by RFC 9111; tracked in SEC-123"
+    owner = "platform-security@example.org"
+    expires = 2027-03-31
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from conformance.config import ConfigError
+from conformance.results import RequirementResult
+
+
+@dataclass(frozen=True)
+class Waiver:
+    requirement: str
+    reason: str
+    owner: str
+    expires: dt.date
+
+    def active(self, today: dt.date) -> bool:
+        return today <= self.expires
+
+
+def load_waivers(path: str | Path, known_ids: set[str]) -> list[Waiver]:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"waivers file not found: {path}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}") from None
+    waivers = []
+    for index, entry in enumerate(data.get("waiver", [])):
+        where = f"{path}: waiver #{index + 1}"
+        unknown = set(entry) - {"requirement", "reason", "owner", "expires"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}'")
+        for key in ("requirement", "reason", "owner", "expires"):
+            if key not in entry:
+                raise ConfigError(f"{where}: '{key}' is required")
+        if entry["requirement"] not in known_ids:
+            raise ConfigError(f"{where}: unknown requirement {entry['requirement']!r}")
+        if not isinstance(entry["expires"], dt.date) or isinstance(entry["expires"], dt.datetime):
+            raise ConfigError(f"{where}: 'expires' must be a date such as 2027-03-31")
+        waivers.append(Waiver(entry["requirement"], entry["reason"], entry["owner"], entry["expires"]))
+    return waivers
+
+
+def apply_waivers(
+    results: list[RequirementResult], waivers: list[Waiver], today: dt.date | None = None
+) -> list[RequirementResult]:
+    """Failed requirements with an unexpired waiver become `waived`; expired waivers are named in the reason."""
+    today = today or dt.date.today()
+    by_id = {w.requirement: w for w in waivers}
+    applied = []
+    for result in results:
+        waiver = by_id.get(result.requirement.id)
+        if waiver and result.status == "failed":
+            if waiver.active(today):
+                reason = f"waived until {waiver.expires} by {waiver.owner}: {waiver.reason} (finding: {result.reason})"
+                result = replace(result, status="waived", reason=reason)
+            else:
+                result = replace(result, reason=f"{result.reason} (waiver expired on {waiver.expires})")
+        applied.append(result)
+    return applied

@@ -1,0 +1,69 @@
+"""The contract's exit codes: 0 pass, 1 a requirement failed, 2 wrong command or configuration, 3 unreachable."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "conformance.cli"]
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SPRY_")}
+    environment.update(env or {})
+    return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=environment)
+
+
+def test_clean_embedded_run_exits_0_and_writes_summary(tmp_path: Path) -> None:
+    result = run("run", "--report-dir", "out", "--requirement", "CC-SUCCESS", "--requirement", "TOKEN-TYPE-BEARER",
+                 cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["verdict"] == "pass"
+    assert {r["id"]: r["status"] for r in summary["requirements"]} == {"CC-SUCCESS": "passed", "TOKEN-TYPE-BEARER": "passed"}
+    assert set(summary) >= {"tool", "target", "profile", "started_at", "duration_s", "requests_sent", "seed", "counts"}
+    assert (tmp_path / "out" / "junit.xml").is_file()
+
+
+def test_fault_on_a_checked_rule_exits_1(tmp_path: Path) -> None:
+    result = run("run", "--fault", "token-type-mac", "--requirement", "TOKEN-TYPE-BEARER", "--report-dir", "out",
+                 cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "TOKEN-TYPE-BEARER" in result.stdout
+
+
+def test_unreachable_target_exits_3_with_one_clear_line(tmp_path: Path) -> None:
+    result = run("run", "--target", "http://127.0.0.1:1", cwd=tmp_path, env={"SPRY_CLIENT_SECRET": "x" * 24})
+    assert result.returncode == 3, result.stdout + result.stderr
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1 and "could not be reached" in lines[0], lines
+
+
+def test_misspelled_key_exits_2_naming_it(tmp_path: Path) -> None:
+    config = tmp_path / "target.toml"
+    config.write_text('[target]\nbase_url = "http://127.0.0.1:1"\ntiemout = 3\n')
+    result = run("run", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "target.tiemout" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("run", "--fault", "no-such-fault"), ("run", "--profile", "nope"), ("frobnicate",),
+     ("run", "--fault", "token-type-mac", "--target", "http://127.0.0.1:1"), ("run", "--requirement", "NOPE")],
+)  # fmt: skip
+def test_wrong_command_exits_2(tmp_path: Path, args: tuple[str, ...]) -> None:
+    assert run(*args, cwd=tmp_path).returncode == 2
+
+
+def test_faults_and_requirements_list(tmp_path: Path) -> None:
+    faults = run("faults", cwd=tmp_path)
+    assert faults.returncode == 0 and "token-type-mac" in faults.stdout
+    requirements = run("requirements", cwd=tmp_path)
+    assert requirements.returncode == 0 and "TOKEN-TYPE-BEARER" in requirements.stdout

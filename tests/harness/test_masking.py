@@ -1,0 +1,52 @@
+"""The one masking mechanism: secrets never reach output, masks still tell values apart."""
+
+from __future__ import annotations
+
+from conformance.masking import Masker, mask_value
+
+JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+
+
+def test_registered_secret_is_masked_in_every_wire_form() -> None:
+    masker = Masker()
+    secret = "pa ss/w+rd=&1"
+    masker.register(secret)
+    text = f"raw {secret} form pa+ss%2Fw%2Brd%3D%261 quoted pa%20ss%2Fw%2Brd%3D%261"
+    masked = masker.mask(text)
+    assert secret not in masked and "pa+ss%2Fw%2Brd" not in masked and "pa%20ss" not in masked
+
+
+def test_credential_shapes_are_masked_without_registration() -> None:
+    masker = Masker()
+    text = (
+        f'{{"access_token": "{JWT}", "refresh_token": "abc\\"def123"}} '
+        "grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA&client_secret=hunter2hunter2 "
+        "https://client.example.org/callback?code=xyz987654&state=ok"
+    )
+    masked = masker.mask(text)
+    for secret in (JWT, "SplxlOBeZQQYbYS6WxSbIA", "hunter2hunter2", "xyz987654", 'abc\\"def123'):
+        assert secret not in masked
+    assert "grant_type=authorization_code" in masked and "state=ok" in masked
+
+
+def test_masks_tell_values_apart_but_do_not_reveal_them() -> None:
+    a, b = mask_value("token-value-number-one"), mask_value("token-value-number-two")
+    assert a != b and "number" not in a
+    assert a == mask_value("token-value-number-one")
+
+
+def test_credential_headers_keep_only_their_scheme() -> None:
+    headers = Masker().mask_headers(
+        [("Authorization", "Basic Y2xpZW50OnNlY3JldA=="), ("Cookie", "session=abcdef123456; theme=dark"),
+         ("Content-Type", "application/json")]
+    )  # fmt: skip
+    values = dict(headers)
+    assert values["Authorization"].startswith("Basic «") and "Y2xpZW50" not in values["Authorization"]
+    assert "abcdef123456" not in values["Cookie"]
+    assert values["Content-Type"] == "application/json"
+
+
+def test_masking_twice_changes_nothing() -> None:
+    masker = Masker()
+    once = masker.mask(f"access_token={JWT}")
+    assert masker.mask(once) == once
