@@ -57,7 +57,11 @@ def authenticate(request: Request, params: Mapping[str, str], state: ServerState
             if faults.on("stacktrace-on-error"):
                 raise ServerFault(traceback.format_exc(), "text/plain") from exc
             raise _invalid_client(state, "malformed HTTP Basic credentials", basic=True) from exc
+    body_id: str | None
+    body_secret: str | None
     body_id, body_secret = (None, None) if faults.on("body-auth-unsupported") else (params.get("client_id"), params.get("client_secret"))
+    client_id: str | None
+    secret: str | None
     if basic is not None:
         both = body_secret is not None or (body_id is not None and body_id != basic[0])
         if both and not faults.on("two-auth-methods-accepted"):

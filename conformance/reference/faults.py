@@ -3,7 +3,7 @@
 A fault is read at the one place where its rule is enforced
 (``if state.faults.on("code-reusable"): ...``); there is no second copy of the server.
 Every fault is declared once below, with the requirement id(s) of the suite's
-catalogue that it breaks (``/work/plan/faults.md`` is the contract).
+catalogue that it breaks (the fault table of the project plan is the contract).
 """
 
 from __future__ import annotations

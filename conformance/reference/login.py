@@ -132,6 +132,6 @@ def _implicit(state: ServerState, session: LoginSession) -> Response:
     client = state.registry.client(pending.client_id)
     assert client is not None
     body = issue(state, client, state.registry.user.identity, pending.scope)
-    params = {name: str(body[name]) for name in ("access_token", "token_type", "expires_in") if name in body}
+    params: dict[str, str | None] = {name: str(body[name]) for name in ("access_token", "token_type", "expires_in") if name in body}
     params.update(scope=body.get("scope"), state=pending.state)
     return redirect(pending.target, params, state.faults, fragment=True)

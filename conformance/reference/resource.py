@@ -154,7 +154,4 @@ async def patients(request: Request) -> Response:
     patient, problem = _validate_patient(document)
     if patient is None:
         return envelope(state, 422, message=problem)
-    with state.store.lock:
-        record = {"id": len(state.store.patients) + 1, **patient, "organisation_id": organisation}
-        state.store.patients.append(record)
-    return envelope(state, 201, record)
+    return envelope(state, 201, state.store.add_patient({**patient, "organisation_id": organisation}))

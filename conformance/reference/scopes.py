@@ -37,10 +37,10 @@ def resolve(requested: str | None, registered: frozenset[str], faults: FaultSet)
         raise ScopeError("the scope parameter names no scope")
     unknown = tokens - set(KNOWN_SCOPES)
     if unknown and not faults.on("unknown-scope-granted"):
-        raise ScopeError(f"unknown scope: {canonical(unknown)}")
+        raise ScopeError("the scope names an unknown scope")
     unregistered = (tokens - unknown) - registered
     if unregistered and not faults.on("unregistered-scope-granted"):
-        raise ScopeError(f"the client is not registered for scope: {canonical(unregistered)}")
+        raise ScopeError("the client is not registered for the requested scope")
     if faults.on("scope-subset-ignored"):
         return tokens | registered
     return tokens

@@ -61,9 +61,13 @@ class ReferenceServer:
         self.state.issuer = f"http://[{host}]:{bound_port}" if family == socket.AF_INET6 else f"http://{host}:{bound_port}"
         return sock
 
-    def _uvicorn(self) -> uvicorn.Server:
+    def _uvicorn(self, *, foreground: bool = False) -> uvicorn.Server:
+        # In the background the host process's logging is left alone (log_config=None); errors
+        # still reach the "uvicorn.error" logger. In the foreground uvicorn logs requests as usual.
         config = uvicorn.Config(
-            self.app, log_level="warning", access_log=False, lifespan="off", loop="asyncio", http="h11", ws="none",
+            self.app, lifespan="off", loop="asyncio", http="h11", ws="none",
+            log_config=uvicorn.config.LOGGING_CONFIG if foreground else None,
+            log_level="info" if foreground else "warning", access_log=foreground,
         )
         self._server = uvicorn.Server(config)
         return self._server
@@ -130,7 +134,7 @@ def serve(settings: ServerSettings | None = None, *, print_fn: Callable[[str], A
     for line in describe(server):
         print_fn(line)
     try:
-        server._uvicorn().run(sockets=[sock])
+        server._uvicorn(foreground=True).run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn re-raises the captured SIGINT after a clean shutdown
         pass
     finally:

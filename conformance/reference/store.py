@@ -7,12 +7,17 @@ by the grant modules while holding :attr:`Store.lock` (re-entrant: helpers below
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from .registry import Identity
+
+MAX_PATIENTS = 10_000
+"""Demo patients kept in memory."""
 
 SESSION_LIFETIME = 600.0
 """Seconds a login session (a pending authorization request) lives."""
@@ -95,14 +100,22 @@ class Store:
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.revoked_jtis: set[str] = set()
         self.sessions: dict[str, LoginSession] = {}
-        self.patients: list[dict[str, Any]] = []
+        self.patients: deque[dict[str, Any]] = deque(maxlen=MAX_PATIENTS)
         self._counter = 0
+        self._patient_ids = itertools.count(1)
 
     def next_counter(self) -> int:
         """A process-wide sequence number (only the ``low-entropy-refresh`` fault uses it)."""
         with self.lock:
             self._counter += 1
             return self._counter
+
+    def add_patient(self, patient: dict[str, Any]) -> dict[str, Any]:
+        """Keep a created patient (the oldest are forgotten beyond :data:`MAX_PATIENTS`)."""
+        with self.lock:
+            record = {"id": next(self._patient_ids), **patient}
+            self.patients.append(record)
+        return record
 
     # Grants and tokens.
     def new_grant(self, client_id: str, identity: Identity, scope: frozenset[str], now: float) -> Grant:

@@ -16,6 +16,7 @@ import jwt
 import pytest
 from spry_helpers import (
     AUTHORIZE,
+    CONSENT,
     FORM,
     LOGIN,
     PATIENTS,
@@ -23,6 +24,8 @@ from spry_helpers import (
     VALID_PATIENT,
     Spry,
     claims,
+    csrf,
+    new_client,
     pkce_pair,
     query,
 )
@@ -60,7 +63,7 @@ def _parallel(count: int, call: Callable[[], httpx.Response]) -> list[int]:
 
 def _parallel_posts(spry: Spry, path: str, data: dict[str, str]) -> int:
     def post() -> httpx.Response:
-        with httpx.Client(base_url=spry.base, timeout=10) as http:
+        with new_client(spry.base) as http:
             return http.post(path, data=data)
 
     return _parallel(6, post).count(200)
@@ -135,8 +138,15 @@ def _login_without_csrf(spry: Spry) -> bool:
 
 
 def _implicit(spry: Spry) -> bool:
-    response = spry.authorize(response_type="token")
-    return query(_location(response)).get("error") != "unsupported_response_type"
+    """True when response_type=token ends in a redirect with an access token in the fragment."""
+    with spry.browser() as browser:
+        page = spry.authorize(browser=browser, response_type="token")
+        if page.status_code != 200:
+            return False
+        browser.post(LOGIN, data={"csrf_token": csrf(page), **spry.user})
+        consent = browser.post(CONSENT, data={"csrf_token": csrf(browser.get(CONSENT)), "decision": "approve"})
+        fragment = query(_location(consent), fragment=True)
+        return _resource_accepts(spry, fragment["access_token"]) and fragment["state"] == "xyz-state"
 
 
 def _form_token(spry: Spry) -> bool:

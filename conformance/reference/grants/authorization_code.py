@@ -86,14 +86,15 @@ async def authorization_code(state: ServerState, client: Client | None, params: 
     client = client or state.registry.client(code.client_id)
     if client is None:
         raise invalid_grant("the code is invalid")
-    if faults.on("code-race"):
-        # Fault: check, then a gap, then act - parallel redemptions all pass the check.
+    racy = faults.on("code-race")
+    if racy:
+        # Fault code-race: check, then a gap, then act - parallel redemptions all pass the check.
         if code.used:
             raise _replayed(state, code)
         _validate(state, code, client, params)
         await asyncio.sleep(RACE_WINDOW)
     with store.lock:
-        if code.used and not faults.on("code-race"):
+        if code.used and not racy:
             raise _replayed(state, code)
         _validate(state, code, client, params)
         if not faults.on("code-reusable"):

@@ -72,13 +72,14 @@ async def refresh_token(state: ServerState, client: Client | None, params: Mappi
     client = client or state.registry.client(record.client_id)
     if client is None:
         raise invalid_grant("the refresh token is invalid")
-    if faults.on("refresh-race"):
-        # Fault: check, then a gap, then act - parallel refreshes all pass the check.
+    racy = faults.on("refresh-race")
+    if racy:
+        # Fault refresh-race: check, then a gap, then act - parallel refreshes all pass the check.
         _check(state, record, grant, client)
         scope = _requested_scope(state, record, client, params.get("scope"))
         await asyncio.sleep(RACE_WINDOW)
     with store.lock:
-        if not faults.on("refresh-race"):
+        if not racy:
             _check(state, record, grant, client)
             scope = _requested_scope(state, record, client, params.get("scope"))
         if not faults.on("refresh-not-rotated-old-valid"):
