@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    invocation = list(argv)
     pytest_args: list[str] = []
     if "--" in argv:
         cut = argv.index("--")
@@ -30,6 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code not in (0, None) else EXIT_PASS
+    args.invocation = invocation
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
@@ -119,6 +122,7 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     options += [f"--spry-requirement={rid}" for rid in args.requirement]
     options += ["--spry-strict"] * args.strict + ["--spry-aggressive"] * args.aggressive
     plugin.LAST_RUN.clear()
+    plugin.LAST_RUN["command"] = "spry-conformance " + " ".join(shlex.quote(a) for a in args.invocation)
     code = pytest.main(options + pytest_args)
     if plugin.LAST_RUN.get("unreachable"):
         return EXIT_UNREACHABLE

@@ -64,6 +64,7 @@ class RunState:
     distributed: bool = False
     embedded: bool = False
     max_requests: int | None = None
+    command: str = ""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -153,6 +154,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    state = item.config.stash.get(_STATE, None)
+    if state is not None:
+        from conformance.reporting.allure import label_check
+
+        label_check(state.catalogue.requirements[_requirement_of(item) or ""])
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
     report = yield
     state = item.config.stash.get(_STATE, None)
@@ -182,6 +193,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         "requests": len(exchanges) + dropped,
     }
     report.user_properties.append((PROPERTY, outcome))
+    if report.when == "call":
+        from conformance.reporting.allure import attach_evidence
+
+        attach_evidence(evidence, outcome["message"])
     return report
 
 
@@ -216,6 +231,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     wanted = [r for r in state.catalogue.in_profile(state.profile) if not state.only or r.id in state.only]
     rolled = [roll_up(r, by_requirement.get(r.id, [])) for r in wanted]
     state.requirement_results = apply_waivers(rolled, state.waivers)
+    state.command = LAST_RUN.get("command") or _command_line(session.config)
     write_reports(run_record(state, session.config))
     failed = any(r.status in {"failed", "error"} for r in state.requirement_results)
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
@@ -480,6 +496,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if state is not None:
         _CURRENT["state"] = state
         state.started = time.time()
+
+
+def _command_line(config: pytest.Config) -> str:
+    import shlex
+
+    return "pytest " + " ".join(shlex.quote(str(a)) for a in config.invocation_params.args)
 
 
 def _distributed(config: pytest.Config) -> bool:

@@ -7,7 +7,9 @@ paper (`@media print`: evidence expanded, no controls, status written as text).
 
 Everything in `data` is masked already; every string the template prints passes through
 `conformance.masking.masker.mask` once more (the environment's `finalize`), so a value that
-escaped masking upstream, or one computed here, cannot leak a registered secret.
+escaped masking upstream, or one computed here, cannot leak a registered secret. The one
+exception is the catalogue's own text (ids, titles, rules, sources, `gain`, `enable`), which is
+printed as written.
 """
 
 from __future__ import annotations
@@ -41,12 +43,12 @@ STATUS_LABELS = {
 #: A mark beside the status text, so that status reads without colour.
 STATUS_MARKS = {"passed": "✓", "failed": "✗", "warning": "!", "skipped": "–", "error": "⚠", "waived": "≈"}
 STATUS_HELP = {
-    "passed": "the requirement was checked and holds",
-    "failed": "a MUST was broken (or a SHOULD under --strict)",
-    "warning": "a SHOULD was broken",
-    "skipped": "not checked: the configuration lacks what the check needs",
-    "error": "the check itself could not run",
-    "waived": "failed, but an unexpired waiver accepts the deviation",
+    "passed": "Checked, and the requirement holds.",
+    "failed": "A MUST was broken (or a SHOULD, under --strict).",
+    "warning": "A SHOULD was broken.",
+    "skipped": "Not checked: the configuration lacks what the check needs.",
+    "error": "The check itself could not run.",
+    "waived": "Failed, but an unexpired waiver accepts the deviation.",
 }
 _EVIDENCE_STATUSES = {"failed", "error", "warning"}
 
@@ -96,10 +98,20 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+class _Catalogue(str):
+    """Text of the requirement catalogue (specs/): holds no secret, and is printed as written.
+
+    Masking it again would mangle rules that name credential parameters, such as a title
+    saying the resource refuses `?access_token=` in the query.
+    """
+
+
 def _finalize(value: Any) -> Any:
-    """Every printed value: None prints as nothing, every string is masked (again)."""
+    """Every printed value: None prints as nothing, every other string is masked (again)."""
     if value is None or isinstance(value, jinja2.Undefined):
         return ""
+    if isinstance(value, _Catalogue):
+        return str(value)
     if isinstance(value, str) and not isinstance(value, Markup):
         return masking.masker.mask(value)
     return value
@@ -113,14 +125,22 @@ def _view(data: dict[str, Any]) -> dict[str, Any]:
     requirements = [_requirement(r) for r in data.get("requirements") or []]
     counts = _counts(data, requirements)
     verdict = str(data.get("verdict") or ("fail" if counts["failed"] or counts["error"] else "pass")).lower()
-    target = (manifest.get("target") or {}).get("base_url") or (data.get("target") or {}).get("base_url") or ""
+    target = (
+        (manifest.get("target") or {}).get("base_url") or (data.get("target") or {}).get("base_url") or ""
+    )
     tool = manifest.get("tool") or data.get("tool") or {}
     findings = _findings(requirements)
     return {
         "verdict": verdict,
         "verdict_text": _verdict_text(verdict, counts, len(requirements)),
         "counts": [
-            {"status": s, "label": STATUS_LABELS[s], "mark": STATUS_MARKS[s], "n": counts[s], "help": STATUS_HELP[s]}
+            {
+                "status": s,
+                "label": STATUS_LABELS[s],
+                "mark": STATUS_MARKS[s],
+                "n": counts[s],
+                "help": STATUS_HELP[s],
+            }
             for s in STATUS_ORDER
         ],
         "total": len(requirements),
@@ -200,7 +220,9 @@ def _metadata(data: dict[str, Any], manifest: dict[str, Any]) -> list[dict[str, 
 
     base_url = target.get("base_url")
     if target.get("embedded"):
-        base_url = f"{base_url} (embedded reference server)" if base_url and "embedded" not in base_url else base_url
+        base_url = (
+            f"{base_url} (embedded reference server)" if base_url and "embedded" not in base_url else base_url
+        )
     add("Target", base_url, mono=True)
     add("Profile", manifest.get("profile") or data.get("profile"))
     add("Tool", f"{tool.get('name', 'spry-conformance')} {tool.get('version', '')}".strip())
@@ -216,7 +238,10 @@ def _metadata(data: dict[str, Any], manifest: dict[str, Any]) -> list[dict[str, 
     if "strict" in manifest:
         add("Strict", "yes: SHOULD-level findings fail the run" if manifest["strict"] else "no")
     if "aggressive" in manifest:
-        add("Aggressive checks", "yes" if manifest["aggressive"] else "no (checks that send many requests not run)")
+        add(
+            "Aggressive checks",
+            "yes" if manifest["aggressive"] else "no (checks that send many requests not run)",
+        )
     faults = target.get("faults") or manifest.get("faults")
     if faults:
         add("Faults switched on", ", ".join(str(f) for f in faults), mono=True)
@@ -226,21 +251,23 @@ def _metadata(data: dict[str, Any], manifest: dict[str, Any]) -> list[dict[str, 
 
 def _requirement(raw: dict[str, Any]) -> dict[str, Any]:
     status = str(raw.get("status") or "skipped")
-    links = {str(link.get("label")): str(link.get("url")) for link in raw.get("links") or [] if link.get("url")}
+    links = {
+        str(link.get("label")): str(link.get("url")) for link in raw.get("links") or [] if link.get("url")
+    }
     checks = raw.get("check_results") or []
     failing = [_check(c) for c in checks if c.get("status") in _EVIDENCE_STATUSES]
     severity = str(raw.get("severity") or "info")
     return {
-        "id": str(raw.get("id") or "?"),
-        "title": raw.get("title") or "",
+        "id": _Catalogue(raw.get("id") or "?"),
+        "title": _Catalogue(raw.get("title") or ""),
         "level": raw.get("level") or "",
         "severity": severity if severity in SEVERITIES else "info",
         "family": raw.get("family") or "",
         "status": status if status in STATUS_LABELS else "error",
         "reason": raw.get("reason") or "",
-        "rule": raw.get("rule") or "",
-        "gain": raw.get("gain") or "",
-        "enable": raw.get("enable") or "",
+        "rule": _Catalogue(raw.get("rule") or ""),
+        "gain": _Catalogue(raw.get("gain") or ""),
+        "enable": _Catalogue(raw.get("enable") or ""),
         "asvs": list(raw.get("asvs") or []),
         "oauch": list(raw.get("oauch") or []),
         "source_parts": _source_parts(raw.get("source") or "", links),
@@ -254,7 +281,9 @@ def _tally(statuses: Iterable[str]) -> str:
     counted: dict[str, int] = {}
     for s in statuses:
         counted[s] = counted.get(s, 0) + 1
-    return ", ".join(f"{counted[s]} {STATUS_LABELS.get(s, s).lower()}" for s in STATUS_ORDER if counted.get(s))
+    return ", ".join(
+        f"{counted[s]} {STATUS_LABELS.get(s, s).lower()}" for s in STATUS_ORDER if counted.get(s)
+    )
 
 
 def _source_parts(source: str, links: dict[str, str]) -> list[dict[str, Any]]:
@@ -264,9 +293,9 @@ def _source_parts(source: str, links: dict[str, str]) -> list[dict[str, Any]]:
     for piece in (p.strip() for p in source.split(";")):
         if not piece:
             continue
-        parts.append({"text": piece, "url": links.get(piece)})
+        parts.append({"text": _Catalogue(piece), "url": links.get(piece)})
         seen.add(piece)
-    parts += [{"text": label, "url": url} for label, url in links.items() if label not in seen]
+    parts += [{"text": _Catalogue(label), "url": url} for label, url in links.items() if label not in seen]
     return parts
 
 
@@ -361,10 +390,10 @@ def _families(requirements: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for name in names:
         items = by_family[name]
         for r in items:
-            r["family_title"] = titles.get(name, "")
+            r["family_title"] = _Catalogue(titles.get(name, ""))
         families.append({
             "name": name,
-            "title": titles.get(name) or name.replace("_", " ").capitalize() or "Other requirements",
+            "title": _Catalogue(titles.get(name) or name or "Other requirements"),
             "requirements": items,
             "tally": _tally(r["status"] for r in items),
         })  # fmt: skip
@@ -382,19 +411,20 @@ def _family_titles() -> tuple[dict[str, str], list[str]]:
 
 
 def _not_checked(requirements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Skipped requirements by reason; within a reason, by what would enable them (the reason when unknown)."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in requirements:
         if r["status"] == "skipped":
             groups.setdefault(r["reason"] or "no reason recorded", []).append(r)
     result = []
     for reason, items in groups.items():
-        enables = {r["enable"] for r in items}
-        common = enables.pop() if len(enables) == 1 else ""
-        result.append({
-            "reason": reason,
-            "requirements": items,
-            "common_enable": common,
-        })  # fmt: skip
+        by_enable: dict[str, list[dict[str, Any]]] = {}
+        for r in items:
+            by_enable.setdefault(r["enable"], []).append(r)
+        subgroups = [{"enable": e, "requirements": rs} for e, rs in by_enable.items() if e]
+        if "" in by_enable:
+            subgroups.append({"enable": reason, "requirements": by_enable[""]})
+        result.append({"reason": reason, "requirements": items, "subgroups": subgroups})
     result.sort(key=lambda g: -len(g["requirements"]))
     return result
 

@@ -42,6 +42,7 @@ def manifest(state: Any, *, started: float, finished: float, requests: int) -> d
         "duration_s": round(finished - started, 2),
         "requests_sent": requests,
         "python": platform.python_version(),
+        "command": state.command,
     }
 
 
