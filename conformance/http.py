@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import ssl
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 import threading
@@ -17,6 +18,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from http.client import HTTPException, HTTPResponse
 from typing import Any
 from urllib.parse import quote_plus, urlencode, urlsplit
 
@@ -124,7 +126,7 @@ class Session:
             headers={"User-Agent": USER_AGENT},
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
             # The client keeps no cookies of its own: a flow that needs them passes its own jar.
-            cookies=httpx.Cookies(CookieJar(policy=_NoCookies())),
+            cookies=CookieJar(policy=_NoCookies()),  # a bare jar: httpx would copy a Cookies object into a default one
         )
 
     def url(self, path_or_url: str) -> str:
@@ -164,6 +166,97 @@ class Session:
         self._spend()
         self._limiter.wait()
         return self._send(request, cookies)
+
+    def send_together(
+        self,
+        method: str,
+        path_or_url: str,
+        bodies: Sequence[FormData],
+        *,
+        headers: Mapping[str, str] | None = None,
+        basic: tuple[str, str] | None = None,
+    ) -> list[Response]:
+        """Send one form request per body so that the target receives them at the same instant (a race).
+
+        Each request gets a new connection and is written but for its last byte; once all are
+        written, the last bytes go out back to back (last-byte synchronisation), so the target
+        completes every request within a fraction of a millisecond. The rules of `request` hold:
+        the credential guard, the budget and the rate cap (a slot per request, taken before the
+        release), the timeout and TLS settings, the read cap, masked evidence for every exchange.
+        """
+        url = self.url(path_or_url)
+        prepared: list[httpx.Request] = []
+        for data in bodies:
+            extra = {**(headers or {}), "Connection": "close", "Accept-Encoding": "identity"}
+            if basic is not None:
+                extra["Authorization"] = basic_authorization(*basic)
+            extra.setdefault("Content-Type", "application/x-www-form-urlencoded")
+            body = urlencode(list(data.items()) if isinstance(data, Mapping) else list(data)).encode()
+            self._guard(url, extra, body)
+            prepared.append(self._client.build_request(method, url, headers=extra, content=body))
+        for _ in prepared:
+            self._spend()
+            self._limiter.wait()
+        connections: list[tuple[httpx.Request, socket.socket]] = []
+        try:
+            for request in prepared:  # every connection opened, every request written but its last byte
+                started = time.perf_counter()
+                try:
+                    connections.append((request, self._connect(request)))
+                except OSError as error:
+                    raise self._failed(request, started, f"could not connect: {_reason(error)}") from None
+                self._write(*connections[-1], _wire(request)[:-1], started)
+            started = time.perf_counter()
+            for request, sock in connections:  # the release: the last bytes, back to back
+                self._write(request, sock, _wire(request)[-1:], started)
+            return [self._read_raw(request, sock, started) for request, sock in connections]
+        finally:
+            for _, sock in connections:
+                sock.close()
+
+    def _connect(self, request: httpx.Request) -> socket.socket:
+        """A new TCP (and, for https, TLS) connection to the request's host, with the run's timeout."""
+        host, port = request.url.host, request.url.port or (443 if request.url.scheme == "https" else 80)
+        sock = socket.create_connection((host, port), timeout=self.timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if request.url.scheme != "https":
+            return sock
+        context = _tls(self.verify)
+        if not isinstance(context, ssl.SSLContext):
+            context = ssl.create_default_context()
+            if not self.verify:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+        try:
+            return context.wrap_socket(sock, server_hostname=host)
+        except BaseException:
+            sock.close()
+            raise
+
+    def _write(self, request: httpx.Request, sock: socket.socket, data: bytes, started: float) -> None:
+        try:
+            sock.sendall(data)
+        except OSError as error:
+            raise self._failed(request, started, f"{type(error).__name__}: {_reason(error)}") from None
+
+    def _read_raw(self, request: httpx.Request, sock: socket.socket, started: float) -> Response:
+        """Read one response from a raw connection (up to the read cap) and record it."""
+        raw = HTTPResponse(sock, method=request.method)
+        try:
+            raw.begin()
+            content = raw.read(MAX_BODY_BYTES + 1)
+        except TimeoutError:
+            raise self._failed(request, started, f"timed out after {self.timeout:g} s") from None
+        except (OSError, HTTPException) as error:
+            raise self._failed(request, started, f"{type(error).__name__}: {_reason(error)}") from None
+        finally:
+            raw.close()
+        truncated = len(content) > MAX_BODY_BYTES
+        content = content[:MAX_BODY_BYTES]
+        headers = httpx.Headers(raw.getheaders())
+        elapsed = (time.perf_counter() - started) * 1000
+        exchange = self._capture(request, raw.status, headers, content, truncated, elapsed)
+        return Response(raw.status, headers, content, str(request.url), exchange, truncated)
 
     def close(self) -> None:
         self._client.close()
@@ -276,6 +369,13 @@ def _read_capped(raw: httpx.Response) -> tuple[bytes, bool]:
         if size > MAX_BODY_BYTES:
             return b"".join(chunks)[:MAX_BODY_BYTES], True
     return b"".join(chunks), False
+
+
+def _wire(request: httpx.Request) -> bytes:
+    """The request as HTTP/1.1 bytes: request line, headers, body."""
+    head = [f"{request.method} {request.url.raw_path.decode('ascii')} HTTP/1.1".encode()]
+    head += [name + b": " + value for name, value in request.headers.raw]
+    return b"\r\n".join(head) + b"\r\n\r\n" + request.content
 
 
 def _origin(url: str) -> str:

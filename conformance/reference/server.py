@@ -11,8 +11,10 @@ from typing import Any
 
 import uvicorn
 
+from . import tls
 from .app import AUTHORIZE_PATH, PATIENTS_PATH, REFRESH_PATH, TOKEN_PATH, build_app
 from .clock import Clock
+from .faults import FAULTS
 from .settings import ServerSettings
 from .state import ServerState
 
@@ -29,6 +31,10 @@ class ReferenceServer:
     def __init__(self, settings: ServerSettings | None = None) -> None:
         self.settings = settings or ServerSettings()
         self.state = ServerState.create(self.settings)
+        tls_only = sorted(name for name in self.state.faults.active if FAULTS[name].needs_tls)
+        if tls_only and self.settings.tls is None:
+            raise ValueError(f"fault(s) {', '.join(tls_only)} only show on a TLS server: set ServerSettings(tls=...)")
+        self._tls = tls.server_context(self.settings.tls) if self.settings.tls is not None else None
         self.clock: Clock = self.state.clock
         self.faults = self.state.faults
         self.app = build_app(self.state)
@@ -48,6 +54,11 @@ class ReferenceServer:
         """The demo clients and user, secrets included."""
         return self.state.registry.credentials()
 
+    def issued_credentials(self) -> list[str]:
+        """Every code, access token and refresh token issued so far (for leak tests; never over HTTP)."""
+        with self.state.store.lock:
+            return list(self.state.store.issued)
+
     def _bind(self) -> socket.socket:
         if self._socket is not None:
             raise RuntimeError("a ReferenceServer is started only once")
@@ -58,8 +69,18 @@ class ReferenceServer:
         sock.bind((host, port))
         bound_port = sock.getsockname()[1]
         self._socket = sock
-        self.state.issuer = f"http://[{host}]:{bound_port}" if family == socket.AF_INET6 else f"http://{host}:{bound_port}"
+        scheme = "https" if self.settings.tls is not None else "http"
+        authority = f"[{host}]:{bound_port}" if family == socket.AF_INET6 else f"{host}:{bound_port}"
+        self.state.issuer = f"{scheme}://{authority}"
         return sock
+
+    def _runner(self, server: uvicorn.Server, sock: socket.socket) -> Callable[[], None]:
+        """What serves the bound socket: uvicorn itself, or the TLS front (``settings.tls``)."""
+        context = self._tls
+        if context is None:
+            return lambda: server.run(sockets=[sock])
+        serve_plain = self.faults.on("plain-http-served")
+        return lambda: tls.run(server, sock, context, serve_plain=serve_plain)
 
     def _uvicorn(self, *, foreground: bool = False) -> uvicorn.Server:
         # In the background the host process's logging is left alone (log_config=None); errors
@@ -76,7 +97,7 @@ class ReferenceServer:
         """Serve in a daemon thread; returns once the server accepts connections."""
         sock = self._bind()
         server = self._uvicorn()
-        self._thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="spry-reference", daemon=True)
+        self._thread = threading.Thread(target=self._runner(server, sock), name="spry-reference", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not server.started:
@@ -134,7 +155,7 @@ def serve(settings: ServerSettings | None = None, *, print_fn: Callable[[str], A
     for line in describe(server):
         print_fn(line)
     try:
-        server._uvicorn(foreground=True).run(sockets=[sock])
+        server._runner(server._uvicorn(foreground=True), sock)()
     except KeyboardInterrupt:  # uvicorn re-raises the captured SIGINT after a clean shutdown
         pass
     finally:

@@ -99,6 +99,8 @@ class Store:
         self.grants: dict[str, Grant] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.revoked_jtis: set[str] = set()
+        #: Every code and token this server issued, for leak tests (never served over HTTP).
+        self.issued: list[str] = []
         self.sessions: dict[str, LoginSession] = {}
         self.patients: deque[dict[str, Any]] = deque(maxlen=MAX_PATIENTS)
         self._counter = 0
@@ -128,11 +130,14 @@ class Store:
     def add_refresh_token(self, grant: Grant, token: str, client_id: str, scope: frozenset[str]) -> None:
         """Record a refresh token of ``grant``'s family."""
         with self.lock:
+            self.issued.append(token)
             self.refresh_tokens[token] = RefreshToken(token, grant.id, client_id, scope)
             grant.refresh_tokens.add(token)
 
     def record_access_token(self, grant: Grant | None, jti: str, token: str) -> None:
         """Remember which family an access token belongs to, so it can be revoked with it."""
+        with self.lock:
+            self.issued.append(token)
         if grant is None:
             return
         with self.lock:
@@ -161,6 +166,7 @@ class Store:
             for stale in [c for c, rec in self.codes.items() if rec.expires_at + 86400 < now]:
                 del self.codes[stale]
             self.codes[code.code] = code
+            self.issued.append(code.code)
 
     # Login sessions.
     def new_session(self, pending: PendingAuthorization, now: float) -> LoginSession:

@@ -1,0 +1,101 @@
+"""PKCE (RFC 7636) on the authorization code grant, as RFC 9700 §2.1.1 requires of authorization servers."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.catalogue import requirement
+from conformance.checks.conftest import Authorizer
+from conformance.config import Client, Target
+from conformance.flows.authorize import AuthorizationResponse
+from conformance.flows.pkce import Pkce, new_pkce
+from conformance.flows.token import TokenResponse, exchange_code
+from conformance.http import Session
+from conformance.verdict import describe, expect
+
+
+@pytest.fixture
+def pkce() -> Pkce:
+    return new_pkce("S256")
+
+
+@pytest.fixture
+def pkce_code(code_client: Client, authorize_user: Authorizer, pkce: Pkce) -> AuthorizationResponse:
+    """A fresh code for an authorization request with an S256 code challenge."""
+    answer = authorize_user(code_client, pkce=pkce)
+    if not answer.code:
+        pytest.skip(
+            f"the server issued no code for an S256 code challenge (error {answer.error!r}): see AC-PKCE-S256"
+        )
+    return answer
+
+
+def _redeem(
+    http: Session, target: Target, client: Client, code: AuthorizationResponse, verifier: str | None
+) -> TokenResponse:
+    return exchange_code(
+        http, target, client, code.code or "", redirect_uri=client.redirect_uri, code_verifier=verifier
+    )
+
+
+def _refused(answer: TokenResponse, errors: set[str], wanted: str, what: str) -> None:
+    expect(not answer.ok, wanted, answer, observed=f"HTTP {answer.status}: a token was issued {what}")
+    named = " or ".join(sorted(errors))
+    expect(answer.error in errors, f"error {named}", answer,
+           observed=f"HTTP {answer.status}, error {describe(answer.error)}")  # fmt: skip
+
+
+@requirement("AC-PKCE-S256")
+def test_s256_flow_succeeds(
+    http: Session, target: Target, code_client: Client, authorize_user: Authorizer, pkce: Pkce
+) -> None:
+    """RFC 7636 §4.2: S256 "is Mandatory To Implement (MTI) on the server"; RFC 9700 §2.1.1."""
+    answer = authorize_user(code_client, pkce=pkce)
+    evidence = [answer.response.exchange] if answer.response is not None else []
+    expect(answer.code, "a code for the authorization request with code_challenge_method=S256", *evidence,
+           observed=f"no code (error {describe(answer.error)})")  # fmt: skip
+    tokens = _redeem(http, target, code_client, answer, pkce.verifier)
+    expect(tokens.ok, "a token for the code exchange with the matching code_verifier", tokens,
+           observed=f"HTTP {tokens.status}, error {describe(tokens.error)}")  # fmt: skip
+
+
+@requirement("AC-PKCE-VERIFIER-REQUIRED")
+def test_verifier_is_required(
+    http: Session, target: Target, code_client: Client, pkce_code: AuthorizationResponse
+) -> None:
+    """RFC 9700 §2.1.1: with a code_challenge, the server "MUST enforce the correct usage of code_verifier"."""
+    answer = _redeem(http, target, code_client, pkce_code, None)
+    _refused(answer, {"invalid_grant", "invalid_request"}, "the code refused without its code_verifier",
+             "without any code_verifier")  # fmt: skip
+
+
+@requirement("AC-PKCE-VERIFIER-CHECKED")
+def test_wrong_verifier_is_refused(
+    http: Session, target: Target, code_client: Client, pkce_code: AuthorizationResponse
+) -> None:
+    """RFC 7636 §4.6: "If the values are not equal, an error response indicating "invalid_grant" ... MUST be returned"."""
+    answer = _redeem(http, target, code_client, pkce_code, new_pkce().verifier)
+    _refused(answer, {"invalid_grant"}, "the code refused with another flow's code_verifier",
+             "for a code_verifier that does not match the challenge")  # fmt: skip
+
+
+@requirement("AC-PKCE-DOWNGRADE")
+def test_verifier_without_challenge_is_refused(
+    http: Session, target: Target, code_client: Client, issued_code: AuthorizationResponse
+) -> None:
+    """RFC 9700 §2.1.1: a token request with a code_verifier is accepted "only if a code_challenge
+    parameter was present in the authorization request"."""
+    answer = _redeem(http, target, code_client, issued_code, new_pkce().verifier)
+    _refused(answer, {"invalid_grant", "invalid_request"},
+             "a code issued without code_challenge refused when a code_verifier comes with it",
+             "for a code_verifier although the authorization request had no code_challenge")  # fmt: skip
+
+
+@requirement("AC-PKCE-METHOD-BOUND")
+def test_challenge_is_not_a_verifier(
+    http: Session, target: Target, code_client: Client, pkce_code: AuthorizationResponse, pkce: Pkce
+) -> None:
+    """RFC 7636 §4.4, §4.6: the verifier is transformed with the method stored with the code (S256)."""
+    answer = _redeem(http, target, code_client, pkce_code, pkce.challenge)
+    _refused(answer, {"invalid_grant"}, "the S256 challenge itself refused as the code_verifier",
+             "for the challenge sent back as the verifier (plain instead of S256)")  # fmt: skip
