@@ -25,7 +25,7 @@ from conformance.evidence import Recorder
 from conformance.http import BudgetExhausted, Session, TargetError
 from conformance.masking import masker
 from conformance.results import CheckResult, RequirementResult, roll_up
-from conformance.verdict import Violation
+from conformance.verdict import Violation, take_notes
 from conformance.waivers import Waiver, apply_waivers, load_waivers
 
 PROPERTY = "spry"  # the user property that carries a check's outcome to the controller
@@ -146,6 +146,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if state is None:
         return
     state.recorder.take()  # exchanges before this check belong to no check
+    take_notes()
     if item.get_closest_marker("aggressive") and not state.aggressive:
         pytest.skip("sends many requests: runs only with --aggressive")
     if state.session is not None and state.max_requests is not None:
@@ -173,6 +174,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         return report
     requirement = state.catalogue.requirements[_requirement_of(item) or ""]
     status, message = _classify(report, call, requirement.level, state.strict)
+    if status == "passed":
+        message = "; ".join(take_notes())
     exchanges, dropped = state.recorder.take()
     if call.excinfo is not None and isinstance(call.excinfo.value, Violation):
         seen = {id(e) for e in exchanges}
@@ -437,6 +440,9 @@ def preflight(session: Session, target: Target) -> None:
     try:
         if primary.can("client_credentials"):
             answer = client_credentials(session, target, primary)
+            if answer.error == "invalid_client":
+                # A target that takes HTTP Basic only (RFC 6749 §2.3.1) is still reachable: CLIENT-AUTH-BODY says so.
+                answer = client_credentials(session, target, primary, auth="basic")
             if answer.status in {400, 401} and answer.error in {"invalid_client", "unauthorized_client"}:
                 raise PreflightFailed(
                     f"{target.url(target.token_path)} refused the primary client's credentials "
@@ -538,6 +544,8 @@ def _check_faults(faults: tuple[str, ...]) -> None:
     for name in faults:
         if name not in known:
             raise ConfigError(f"--fault: unknown fault {name!r} (spry-conformance faults lists them)")
+        if FAULTS[name].needs_tls:
+            raise ConfigError(f"--fault: {name!r} only shows on a TLS server; the embedded server is plain HTTP")
 
 
 def run_record(state: RunState, config: pytest.Config) -> dict[str, Any]:

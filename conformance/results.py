@@ -62,7 +62,9 @@ def roll_up(requirement: Requirement, checks: list[CheckResult]) -> RequirementR
     status = worst.status
     if status == "passed":
         skipped = [c for c in checks if c.status == "skipped"]
+        notes = [c.message for c in checks if c.status == "passed" and c.message]
         reason = f"{len(skipped)} of {len(checks)} checks skipped: {skipped[0].message}" if skipped else ""
+        reason = "; ".join([*notes, reason] if reason else notes)[:500]
     else:
         reason = _first_line(worst.message)
     return RequirementResult(requirement, status, reason, checks)

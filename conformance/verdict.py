@@ -39,6 +39,20 @@ def expect(condition: object, wanted: str, *evidence: HasExchange | Exchange, ob
     raise Violation("\n".join(lines), exchanges)
 
 
+_notes: list[str] = []
+
+
+def note(text: str) -> None:
+    """Record what a passing check observed (shown as the requirement's reason in the reports)."""
+    _notes.append(text)
+
+
+def take_notes() -> list[str]:
+    taken = list(_notes)
+    _notes.clear()
+    return taken
+
+
 def expect_status(response: HasExchange, statuses: int | Collection[int], wanted: str) -> None:
     allowed = {statuses} if isinstance(statuses, int) else set(statuses)
     status = response.exchange.status

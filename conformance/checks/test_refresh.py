@@ -15,7 +15,7 @@ from conformance.flows.resource import call_resource
 from conformance.flows.token import TOKEN_ERRORS, TokenResponse, exchange_code, refresh, token_request
 from conformance.http import Response, Session
 from conformance.plugin import Clock
-from conformance.verdict import expect
+from conformance.verdict import expect, note
 
 Authorizer = Callable[..., AuthorizationResponse]
 
@@ -97,6 +97,7 @@ def test_v2_token_path_answers_refresh_as_a_token_endpoint(
            f"{target.token_path} answers a refresh request as a token endpoint: a token (RFC 6749 §5.1) "
            "or an error response (§5.2: HTTP 400/401 with an error code)",
            answer, observed=_outcome(answer))  # fmt: skip
+    note(f"{target.token_path} answers refresh requests with {_outcome(answer)}")
 
 
 @pytest.mark.parametrize("presented", ["client_id only", "no client identification"])
