@@ -10,10 +10,17 @@ from collections.abc import Callable
 import pytest
 
 from conformance.config import Client, Target
-from conformance.flows.authorize import AuthorizationResponse, LoginError, authorize, new_state
+from conformance.flows.authorize import (
+    AuthorizationResponse,
+    LoginError,
+    authorization_url,
+    authorize,
+    new_state,
+)
+from conformance.flows.browser import AuthorizationPage, open_authorization_page
 from conformance.flows.pkce import Pkce
 from conformance.flows.token import TokenResponse, client_credentials, exchange_code
-from conformance.http import Session
+from conformance.http import CredentialGuard, Session
 
 
 def _client(target: Target, name: str, *, grant: str | None = None) -> Client:
@@ -121,4 +128,25 @@ def refreshable(code_tokens: TokenResponse, refresh_client: Client) -> TokenResp
     return code_tokens
 
 
-__all__ = ["Authorizer", "Pkce"]
+@pytest.fixture
+def authorization_page(http: Session, target: Target) -> AuthorizationPage:
+    """The page the primary client's authorization request shows before any login (the login page, normally)."""
+    client = _client(target, "primary", grant="authorization_code")
+    if not client.redirect_uri:
+        pytest.skip("needs clients.primary.redirect_uri for the authorization request")
+    url = authorization_url(target, client, state=new_state())
+    try:
+        page = open_authorization_page(http, url, redirect_uri=client.redirect_uri)
+    except CredentialGuard as error:
+        pytest.skip(f"the authorization request leads to another site with cookies ({error})")
+    if page.response is None:
+        pytest.skip("the authorization request redirected straight back to the client: no page is shown")
+    if page.response.status >= 400:
+        pytest.fail(
+            f"the authorization request was refused (HTTP {page.response.status}): check clients.primary's "
+            "client_id and redirect_uri"
+        )
+    return page
+
+
+__all__ = ["AuthorizationPage", "Authorizer", "Pkce"]

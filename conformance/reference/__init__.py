@@ -8,6 +8,6 @@ Modules follow the specifications: ``token_endpoint`` and ``client_auth`` (RFC 6
 
 from .faults import FAULTS, Fault, UnknownFault
 from .server import ReferenceServer, serve
-from .settings import ServerSettings
+from .settings import ServerSettings, TlsFiles
 
-__all__ = ["FAULTS", "Fault", "ReferenceServer", "ServerSettings", "UnknownFault", "serve"]
+__all__ = ["FAULTS", "Fault", "ReferenceServer", "ServerSettings", "TlsFiles", "UnknownFault", "serve"]

@@ -50,6 +50,26 @@ class LatencyMiddleware:
         await self.app(scope, receive, send)
 
 
+class HstsMiddleware:
+    """Strict-Transport-Security on every response sent over TLS (RFC 9325 §3.2), never over plain HTTP (RFC 6797 §7.2)."""
+
+    def __init__(self, app: ASGIApp, value: str) -> None:
+        self.app = app
+        self.header = (b"strict-transport-security", value.encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("scheme") != "https":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_hsts(message: dict) -> None:  # type: ignore[type-arg]
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), self.header]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_hsts)
+
+
 def build_app(state: ServerState) -> Starlette:
     """The reference server's ASGI application; ``app.state.spry`` is ``state``."""
     routes = [
@@ -61,6 +81,8 @@ def build_app(state: ServerState) -> Starlette:
         Route(PATIENTS_PATH, AnyMethod(patients)),
     ]
     middleware = [Middleware(LatencyMiddleware, seconds=state.settings.latency)] if state.settings.latency else []
+    if state.settings.tls is not None and not state.faults.on("no-hsts"):
+        middleware.append(Middleware(HstsMiddleware, value="max-age=31536000; includeSubDomains"))
     app = Starlette(routes=routes, middleware=middleware)
     app.state.spry = state
     return app

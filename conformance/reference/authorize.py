@@ -25,6 +25,12 @@ from .state import ServerState
 from .store import PendingAuthorization
 
 
+RECOGNISED = frozenset({
+    "response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method",
+})
+"""Authorization request parameters of RFC 6749 §4.1.1 and RFC 7636 §4.3; others are ignored (§3.1)."""
+
+
 async def authorize(request: Request) -> Response:
     """Validate an authorization request; on success show the login page."""
     state: ServerState = request.app.state.spry
@@ -69,6 +75,9 @@ async def authorize(request: Request) -> Response:
 
     if repeated:
         return fail("invalid_request", "a parameter is repeated")
+    # Fault authorize-unknown-param-rejected: §3.1 "MUST ignore unrecognized request parameters".
+    if faults.on("authorize-unknown-param-rejected") and set(params) - RECOGNISED:
+        return fail("invalid_request", "unrecognised parameter")
     response_type = params.get("response_type")
     if response_type is None:
         if faults.on("response-type-missing-page"):

@@ -72,6 +72,8 @@ def authenticate(request: Request, params: Mapping[str, str], state: ServerState
     if anonymous_ok and not secret:
         return state.registry.client(client_id or "")
     if not client_id:
+        if faults.on("cc-anonymous-accepted") and params.get("grant_type") == "client_credentials":
+            return state.registry.by_role("primary")
         raise _invalid_client(state, "client authentication is required", basic=False)
     _check_throttle(state, client_id)
     client = state.registry.client(client_id)
@@ -83,7 +85,11 @@ def authenticate(request: Request, params: Mapping[str, str], state: ServerState
         if faults.on("missing-secret-accepted"):
             return client
         reason = "the client secret is missing"
-    elif hmac.compare_digest(secret.encode(), client.client_secret.encode()) or faults.on("wrong-secret-accepted"):
+    elif (
+        hmac.compare_digest(secret.encode(), client.client_secret.encode())
+        or faults.on("wrong-secret-accepted")
+        or (faults.on("secret-of-other-client-accepted") and _any_clients_secret(state, secret))
+    ):
         return client
     else:
         reason = "client authentication failed"
@@ -91,6 +97,11 @@ def authenticate(request: Request, params: Mapping[str, str], state: ServerState
     if faults.on("secret-echoed") and secret:
         reason = f"{reason}: wrong secret {secret}"
     raise _invalid_client(state, reason, basic=basic is not None)
+
+
+def _any_clients_secret(state: ServerState, secret: str) -> bool:
+    """Whether ``secret`` is the secret of some registered client (fault secret-of-other-client-accepted)."""
+    return any(hmac.compare_digest(secret.encode(), c.client_secret.encode()) for c in state.registry.clients.values())
 
 
 def _check_throttle(state: ServerState, client_id: str) -> None:

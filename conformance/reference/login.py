@@ -103,7 +103,7 @@ async def consent(request: Request) -> Response:
     if decision not in ("approve", "deny"):
         return error_page(faults, 400, "Choose Allow or Deny.")
     state.store.drop_session(session.sid)
-    if decision == "deny":
+    if decision == "deny" and not faults.on("consent-deny-issues-code"):
         return error_redirect(pending.target, "access_denied", "the resource owner denied the request", pending.state, faults)
     if faults.on("authorize-500"):
         return error_page(faults, 500, "Internal Server Error")

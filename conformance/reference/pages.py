@@ -20,10 +20,17 @@ SCOPE_TEXT = {"read": "Read access to all resources", "write": "Write access to 
 
 def page(faults: FaultSet, title: str, body: str, *, status: int = 200) -> HTMLResponse:
     """An HTML page with the security headers."""
-    headers = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+    headers = {}
+    if not faults.on("no-referrer-policy"):
+        headers["Referrer-Policy"] = "no-referrer"
+    if not faults.on("login-page-cacheable"):
+        headers["Cache-Control"] = "no-store"
     if not faults.on("framing-allowed"):
         headers["X-Frame-Options"] = "DENY"
-        headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+        if not faults.on("no-frame-ancestors"):
+            headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    if faults.on("authorize-cors"):  # RFC 9700 §2.6: "CORS MUST NOT be supported at the authorization endpoint"
+        headers["Access-Control-Allow-Origin"] = "*"
     document = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)} - Spry</title></head>\n<body>\n<h1>{escape(title)}</h1>\n{body}\n</body></html>\n"

@@ -64,6 +64,8 @@ def _header_token(state: ServerState, request: Request) -> str | None:
         matches = scheme == "Bearer"
     else:
         matches = scheme.lower() == "bearer"
+    if state.faults.on("header-token-refused"):  # Fault: the Authorization header is never read.
+        return None
     return value.strip() if matches else None
 
 
@@ -73,7 +75,7 @@ async def _authenticate(state: ServerState, request: Request, body: bytes) -> di
     header_token = _header_token(state, request)
     query_token = request.query_params.get("access_token")
     form_token = dict(form_pairs(body)).get("access_token") if media_type(request) == FORM else None
-    if header_token is not None and (query_token or form_token):
+    if header_token is not None and (query_token or form_token) and not faults.on("two-token-methods-accepted"):
         return _challenge(state, 400, "use one method to send the token", "invalid_request",
                           error_description="the token was sent in more than one way")
     token = header_token
@@ -88,6 +90,8 @@ async def _authenticate(state: ServerState, request: Request, body: bytes) -> di
     try:
         claims = state.tokens.verify(token)
     except InvalidToken as exc:
+        if faults.on("invalid-token-fail-open"):  # Fault: a verification error lets the request through.
+            return {"jti": "", "scope": "read write", "organisation_id": None}
         return _invalid_token(state, str(exc))
     if state.store.is_revoked(claims["jti"]) and not faults.on("revoked-token-accepted"):
         return _invalid_token(state, "the access token was revoked")

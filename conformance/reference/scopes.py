@@ -35,6 +35,8 @@ def resolve(requested: str | None, registered: frozenset[str], faults: FaultSet)
     tokens = parse(requested)
     if not tokens:
         raise ScopeError("the scope parameter names no scope")
+    if faults.on("scope-order-sensitive") and " ".join(requested.split()) != canonical(tokens):
+        raise ScopeError("the scopes are not in the order read write")
     unknown = tokens - set(KNOWN_SCOPES)
     if unknown and not faults.on("unknown-scope-granted"):
         raise ScopeError("the scope names an unknown scope")

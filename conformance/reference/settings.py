@@ -9,6 +9,14 @@ SECRET_KEYS = frozenset({"primary", "secondary", "read_only", "user"})
 """Keys ``ServerSettings.secrets`` may fix: the three clients' secrets and the user's password."""
 
 
+@dataclass(frozen=True)
+class TlsFiles:
+    """A PEM certificate chain and its private key (``keyfile`` None when ``certfile`` holds both)."""
+
+    certfile: str
+    keyfile: str | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class ServerSettings:
     """Settings of a :class:`~conformance.reference.server.ReferenceServer`.
@@ -16,7 +24,8 @@ class ServerSettings:
     ``faults`` are names from :data:`~conformance.reference.faults.FAULTS` (validated by the server);
     lifetimes are seconds of the server clock; ``latency`` delays every response (seconds);
     ``secrets`` may fix ``primary``/``secondary``/``read_only`` client secrets and the ``user``
-    password, which are otherwise generated with ``secrets.token_urlsafe(32)``.
+    password, which are otherwise generated with ``secrets.token_urlsafe(32)``. ``tls`` serves HTTPS
+    with that certificate (plain HTTP on the same port is refused unless the ``plain-http-served`` fault).
     """
 
     faults: frozenset[str] = field(default_factory=frozenset)
@@ -26,6 +35,7 @@ class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 0
     secrets: Mapping[str, str] | None = None
+    tls: TlsFiles | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.faults, frozenset):
@@ -44,4 +54,6 @@ class ServerSettings:
                 raise ValueError(f"unknown secrets keys {sorted(unknown)}; allowed: {sorted(SECRET_KEYS)}")
             if any(not isinstance(value, str) or not value for value in self.secrets.values()):
                 raise ValueError("secrets must be non-empty strings")
+        if self.tls is not None and not isinstance(self.tls, TlsFiles):
+            raise TypeError("tls must be a TlsFiles(certfile, keyfile) value")
 

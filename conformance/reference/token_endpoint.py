@@ -76,6 +76,11 @@ def _params(pairs: list[tuple[str, str]], faults: FaultSet) -> dict[str, str]:
     if repeated and not faults.on("repeated-param-accepted"):
         named = [name for name in repeated if name in RECOGNISED]
         raise _invalid_request("a parameter is repeated" + (f": {', '.join(named)}" if named else ""))
+    # Faults astral-char-500 (an emoji does not fit a 3-byte utf8 column) and long-param-500 (a fixed buffer).
+    if faults.on("astral-char-500") and any(ord(c) > 0xFFFF for name, value in pairs for c in name + value):
+        raise ServerFault("Internal Server Error", "text/plain")
+    if faults.on("long-param-500") and any(len(value) > 1024 for _, value in pairs):
+        raise ServerFault("Internal Server Error", "text/plain")
     if any(len(name) > MAX_VALUE or len(value) > MAX_VALUE for name, value in pairs):
         raise _invalid_request(f"a parameter is longer than {MAX_VALUE} characters")
     params: dict[str, str] = {}
@@ -96,12 +101,18 @@ async def _dispatch(request: Request, params: Mapping[str, str], state: ServerSt
     if grant_type is None:
         error = "unsupported_grant_type" if faults.on("missing-grant-type-unsupported") else "invalid_request"
         raise OAuthError(error, "grant_type is required")
+    if grant_type not in GRANTS and faults.on("grant-type-prefix-match"):
+        grant_type = next((name for name in GRANTS if grant_type.startswith(name)), grant_type)
     handler = GRANTS.get(grant_type)
     if grant_type == "password" and faults.on("password-grant-enabled"):
         handler = password
     if handler is None:
         error = "invalid_request" if faults.on("unknown-grant-type-invalid-request") else "unsupported_grant_type"
+        if faults.on("error-description-echoes-input"):
+            raise OAuthError(error, f'the grant type "{grant_type}" is not supported')
         raise OAuthError(error, "the grant type is not supported")
+    if grant_type == "refresh_token" and faults.on("v2-refresh-500") and not request.url.path.startswith("/apis/v1/"):
+        raise ServerFault('{"message": "internal server error"}')
     anonymous_ok = (grant_type == "authorization_code" and faults.on("code-exchange-no-client-auth")) or (
         grant_type == "refresh_token" and faults.on("refresh-no-client-auth")
     )

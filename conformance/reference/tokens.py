@@ -9,6 +9,9 @@ the server clock, without leeway. Refresh tokens and codes are opaque random str
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import itertools
 import json
 import math
 import secrets
@@ -18,6 +21,7 @@ from typing import Any
 
 import jwt
 from jwt.algorithms import HMACAlgorithm
+from jwt.utils import base64url_decode
 
 from .clock import Clock
 from .faults import FaultSet
@@ -65,6 +69,9 @@ class TokenService:
         self._jws = _jws()
         # Fault weak-signing-key: a guessable key instead of 32 random bytes (RFC 8725 §3.5).
         self._key = b"secret" if faults.on("weak-signing-key") else secrets.token_bytes(32)
+        # Fault low-entropy-access-token: opaque sequential tokens, each standing for its signed JWT.
+        self._opaque: dict[str, str] = {}
+        self._counter = itertools.count(1)
 
     @property
     def signing_key(self) -> bytes:
@@ -96,7 +103,11 @@ class TokenService:
     def issue_access_token(self, client: Client, identity: Identity, scope: str, lifetime: int) -> IssuedToken:
         """Sign an access token for ``identity`` acting through ``client``."""
         claims = self._claims(client, identity, scope, lifetime)
-        return IssuedToken(self._sign(claims), claims["jti"], lifetime)
+        token = self._sign(claims)
+        if self._faults.on("low-entropy-access-token"):
+            opaque, self._opaque[opaque] = f"spry_at_{next(self._counter):040d}", token
+            token = opaque
+        return IssuedToken(token, claims["jti"], lifetime)
 
     def sign_refresh_jwt(self, client: Client, identity: Identity, scope: str, lifetime: int) -> str:
         """Fault refresh-token-is-jwt-accepted: a refresh token shaped like an access token."""
@@ -104,6 +115,7 @@ class TokenService:
 
     def verify(self, token: str) -> dict[str, Any]:
         """The claims of a valid, unexpired token issued here; otherwise :class:`InvalidToken`."""
+        token = self._opaque.get(token, token)
         try:
             header = self._jws.get_unverified_header(token)
             claims = json.loads(self._decode(token, header))
@@ -126,9 +138,15 @@ class TokenService:
         if self._faults.on("jwk-header-trusted") and isinstance(header.get("jwk"), dict):
             key = jwt.PyJWK(header["jwk"], algorithm=alg if isinstance(alg, str) else None)
             return _payload(self._jws.decode_complete(token, key.key, algorithms=[key.algorithm_name]))
-        # Fault alg-confusion-hs512: algorithms outside the allow-list are accepted.
-        algorithms = [ALGORITHM, "HS384", "HS512"] if self._faults.on("alg-confusion-hs512") else [ALGORITHM]
-        return _payload(self._jws.decode_complete(token, self._key, algorithms=algorithms))
+        # Fault alg-confusion-hs512: HS384/HS512 pass the allow-list; the key table only holds the HS256
+        # secret, so they are checked against its default entry, the empty key.
+        if self._faults.on("alg-confusion-hs512") and alg in ("HS384", "HS512"):
+            signing_input, _, signature = token.rpartition(".")
+            digest = hashlib.sha384 if alg == "HS384" else hashlib.sha512
+            if not hmac.compare_digest(hmac.new(b"", signing_input.encode(), digest).digest(), base64url_decode(signature)):
+                raise InvalidToken("the access token signature is invalid")
+            return _payload(self._jws.decode_complete(token, options={"verify_signature": False}))
+        return _payload(self._jws.decode_complete(token, self._key, algorithms=[ALGORITHM]))
 
     def _check_claims(self, claims: dict[str, Any]) -> None:
         if claims.get("iss") != self._issuer() or claims.get("aud") != AUDIENCE:

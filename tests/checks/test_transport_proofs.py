@@ -13,7 +13,7 @@ import os
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,8 +42,11 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> tuple[TlsFiles, Path]:
     return TlsFiles(str(chain)), bundle
 
 
+Starter = Callable[..., tuple[str, dict[str, str]]]
+
+
 @pytest.fixture
-def tls_target(pki: tuple[TlsFiles, Path]) -> Iterator[callable]:  # type: ignore[valid-type]
+def tls_target(pki: tuple[TlsFiles, Path]) -> Iterator[Starter]:
     """Start the reference server with TLS (and the given faults); returns (base_url, secrets)."""
     running: list[ReferenceServer] = []
 
@@ -79,7 +82,9 @@ def _requirements(*ids: str) -> list[str]:
     return [arg for rid in ids for arg in ("--requirement", rid)]
 
 
-def test_clean_tls_server_passes_the_transport_checks(tmp_path: Path, tls_target, pki) -> None:  # type: ignore[no-untyped-def]
+def test_clean_tls_server_passes_the_transport_checks(
+    tmp_path: Path, tls_target: Starter, pki: tuple[TlsFiles, Path]
+) -> None:
     base_url, fixed = tls_target()
     browser_facing = ["SEC-ANTI-FRAMING", "SEC-LOGIN-CSRF", "SEC-NO-SECRET-ECHO", "SEC-CORS"]
     run = run_remote(tmp_path, base_url, fixed, pki[1], *_requirements(*TRANSPORT, *browser_facing))
@@ -98,7 +103,9 @@ def _expected(requirement: str) -> str:
 
 
 @pytest.mark.parametrize("fault", TLS_FAULTS)
-def test_transport_checks_catch_the_fault(fault: str, tmp_path: Path, tls_target, pki) -> None:  # type: ignore[no-untyped-def]
+def test_transport_checks_catch_the_fault(
+    fault: str, tmp_path: Path, tls_target: Starter, pki: tuple[TlsFiles, Path]
+) -> None:
     base_url, fixed = tls_target(fault)
     breaks = list(FAULTS[fault].breaks)
     run = run_remote(tmp_path, base_url, fixed, pki[1], *_requirements(*TRANSPORT))

@@ -25,7 +25,7 @@ PACKAGE = Path(reference.__file__).parent
 
 
 def test_fault_registry_is_well_formed() -> None:
-    assert len(FAULTS) == 100
+    assert len(FAULTS) >= 100  # the 100 of faults.md, and those the check families added since
     for name, fault in FAULTS.items():
         assert isinstance(fault, Fault) and fault.name == name
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name)

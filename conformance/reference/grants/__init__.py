@@ -42,8 +42,10 @@ def issue(
     reuse: IssuedToken | None = None,
 ) -> dict[str, Any]:
     """Sign an access token (and, with ``grant`` and ``refresh_scope``, a refresh token) and build the body."""
+    # Fault narrowed-token-keeps-scope: the response states `scope`, the token carries every registered scope.
+    claimed = client.scopes if state.faults.on("narrowed-token-keeps-scope") else scope
     issued = reuse or state.tokens.issue_access_token(
-        client, identity, canonical(scope), lifetime or state.settings.access_token_lifetime
+        client, identity, canonical(claimed), lifetime or state.settings.access_token_lifetime
     )
     if reuse is None:
         state.store.record_access_token(grant, issued.jti, issued.token)

@@ -18,8 +18,12 @@ from . import issue
 
 async def client_credentials(state: ServerState, client: Client, params: Mapping[str, str]) -> dict[str, Any]:
     """Issue an access token to the authenticated client for the requested (or default) scope."""
+    requested = params.get("scope")
+    # Fault scope-spacing-500: the empty name between two spaces (or at either end) is looked up and crashes.
+    if requested is not None and "" in requested.split(" ") and state.faults.on("scope-spacing-500"):
+        raise ServerFault("Internal Server Error", "text/plain")
     try:
-        scope = resolve(params.get("scope"), client.scopes, state.faults)
+        scope = resolve(requested, client.scopes, state.faults)
     except ScopeError as exc:
         raise OAuthError("invalid_scope", str(exc)) from exc
     if state.faults.on("token-500-on-success"):

@@ -54,6 +54,9 @@ def _check(state: ServerState, record: RefreshToken, grant: Grant, client: Clien
         raise invalid_grant("the refresh token was issued to another client")
     if state.clock.now() >= grant.created_at + REFRESH_LIFETIME:
         raise invalid_grant("the refresh token expired")
+    # Fault refresh-expires-with-access-token: the family dies with its first access token.
+    if faults.on("refresh-expires-with-access-token") and state.clock.now() >= grant.created_at + state.settings.access_token_lifetime:
+        raise invalid_grant("the refresh token expired")
 
 
 async def refresh_token(state: ServerState, client: Client | None, params: Mapping[str, str]) -> dict[str, Any]:
@@ -85,6 +88,8 @@ async def refresh_token(state: ServerState, client: Client | None, params: Mappi
         if not faults.on("refresh-not-rotated-old-valid"):
             record.used = True
     refresh_scope = scope if faults.on("refresh-scope-not-preserved") else record.scope
+    if faults.on("rotated-refresh-token-widens"):  # the rotated token is recorded with the client's scopes
+        refresh_scope = client.scopes
     lifetime = state.settings.access_token_lifetime * (10 if faults.on("refreshed-token-long-lived") else 1)
     reuse = None
     if faults.on("refresh-same-access-token") and grant.last_access_token:
