@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conformance.catalogue import requirement
 from conformance.config import Client, Target
-from conformance.flows.token import TokenResponse, client_credentials
+from conformance.flows.token import TokenResponse, client_credentials, token_request
 from conformance.http import Session
 from conformance.verdict import describe, expect
 
@@ -63,3 +63,13 @@ def test_no_refresh_token_is_issued(cc_token: TokenResponse) -> None:
     """RFC 6749 §4.4.3: "A refresh token SHOULD NOT be included."""
     expect("refresh_token" not in cc_token.body, "no refresh_token member", cc_token,
            observed="a refresh_token was issued")  # fmt: skip
+
+
+@requirement("CC-CLIENT-AUTH-REQUIRED")
+def test_anonymous_request_is_refused(http: Session, target: Target) -> None:
+    """RFC 6749 §4.4.2: "The client MUST authenticate with the authorization server"; §5.2
+    invalid_client covers "no client authentication included". No client_id, no secret: no token."""
+    answer = token_request(http, target, [("grant_type", "client_credentials"), ("scope", "read")])
+    expect(not answer.access_token and answer.error == "invalid_client", "error invalid_client, no token", answer,
+           observed=f"a request without any client authentication: HTTP {answer.status}, "
+                    f"{'an access token' if answer.access_token else f'error {answer.error!r}'}")  # fmt: skip

@@ -1,0 +1,220 @@
+"""Scopes at issuance (RFC 6749 §3.3) and at the resource (the Spry guide's `read` and `write`).
+
+At the resource, what a token may write is learnt from the write probe (flows.scope_probe): the
+configured body is one the API must refuse as invalid, so no data is created - 400/422 means the
+scope was accepted, 401/403 that it was refused.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.catalogue import requirement
+from conformance.config import Client, Target
+from conformance.flows.resource import call_resource
+from conformance.flows.responses import granted_scopes, unknown_scope
+from conformance.flows.scope_probe import classify_write, write_probe
+from conformance.flows.token import TokenResponse, client_credentials
+from conformance.http import Response, Session
+from conformance.verdict import describe, expect
+
+
+def _token(http: Session, target: Target, client: Client, scope: str) -> TokenResponse:
+    """A client-credentials token for `scope`; the check cannot go on without it."""
+    answer = client_credentials(http, target, client, scope=scope)
+    if not answer.ok:
+        pytest.fail(f"could not obtain a token for {client.client_id} with scope {scope!r} "
+                    f"(HTTP {answer.status}, error {answer.error})")  # fmt: skip
+    return answer
+
+
+def _needs_scopes(client: Client, *scopes: str) -> None:
+    missing = [s for s in scopes if s not in client.scopes]
+    if missing:
+        pytest.skip(f"needs clients.{client.name} registered for the {' and '.join(missing)} scope(s)")
+
+
+def _needs_write(target: Target) -> None:
+    if target.resource.write is None:
+        pytest.skip(
+            "needs resource.write (a write endpoint) and resource.write_probe_body (a body it refuses)"
+        )
+
+
+def _reader(request: pytest.FixtureRequest) -> Client:
+    client: Client = request.getfixturevalue("read_only")
+    if not client.can("client_credentials"):
+        pytest.skip("needs [clients.read_only] registered for the client_credentials grant")
+    return client
+
+
+def _stated(answer: TokenResponse) -> str:
+    if answer.access_token:
+        return f"a token with scope {describe(answer.scope) if answer.scope is not None else '(not stated)'}"
+    return f"HTTP {answer.status}, error {answer.error!r}"
+
+
+def _unclear(response: Response) -> None:
+    """A write probe that neither accepted nor refused the token: the configuration is wrong."""
+    if classify_write(response.status) == "unclear" and response.status in {404, 405}:
+        pytest.skip(f"the write probe answered HTTP {response.status}: check resource.write")
+
+
+def _write_result(response: Response) -> str:
+    return {
+        "accepted": "the scope was accepted (the API went on to refuse the invalid probe body)",
+        "written": "the write was carried out",
+        "refused": "refused (403)",
+        "unauthenticated": "the token was refused (401)",
+        "unclear": "neither accepted nor refused",
+    }[classify_write(response.status)] + f" - HTTP {response.status}"
+
+
+def _not_granted(answer: TokenResponse, requested: str, forbidden: set[str]) -> tuple[bool, str]:
+    """RFC 6749 §3.3/§5.2: refused with invalid_scope, or issued without the forbidden scopes."""
+    if not answer.access_token:
+        return answer.error == "invalid_scope", _stated(answer)
+    granted = granted_scopes(answer, requested) or set()
+    return not (granted & forbidden), _stated(answer)
+
+
+@requirement("SCOPE-UNKNOWN-REFUSED")
+@pytest.mark.parametrize("variant", ["unknown", "known-and-unknown", "case-variant"])
+def test_unknown_scope_is_never_granted(
+    http: Session, target: Target, cc_primary: Client, variant: str
+) -> None:
+    """RFC 6749 §3.3, §5.2: invalid_scope - "The requested scope is invalid, unknown, malformed"; the
+    server MAY instead narrow the request, and then MUST state the scope it granted. Scope values are
+    case-sensitive, so `READ` is not `read`."""
+    unknown = unknown_scope() if variant != "case-variant" else cc_primary.scopes[0].upper()
+    requested = {"unknown": unknown, "known-and-unknown": f"{cc_primary.scopes[0]} {unknown}"}.get(
+        variant, unknown
+    )
+    answer = client_credentials(http, target, cc_primary, scope=requested)
+    ok, stated = _not_granted(answer, requested, {unknown})
+    expect(ok, f"invalid_scope, or a token whose stated scope leaves out {unknown!r}", answer,
+           observed=f"scope={requested!r}: {stated}")  # fmt: skip
+
+
+@requirement("SCOPE-UNREGISTERED-REFUSED")
+@pytest.mark.parametrize("requested", ["write", "read write"])
+def test_unregistered_scope_is_never_granted(
+    http: Session, target: Target, request: pytest.FixtureRequest, requested: str
+) -> None:
+    """RFC 6749 §3.3, §5.2: invalid_scope when the request "exceeds the scope granted by the resource
+    owner"; the read_only client, registered for `read`, never gets `write`."""
+    reader = _reader(request)
+    answer = client_credentials(http, target, reader, scope=requested)
+    ok, stated = _not_granted(answer, requested, {"write"})
+    expect(ok, "invalid_scope, or a token whose stated scope leaves out 'write'", answer,
+           observed=f"{reader.client_id} (registered for {reader.scope!r}) asked {requested!r}: {stated}")  # fmt: skip
+
+
+@requirement("SCOPE-SUBSET-GRANTED")
+def test_subset_is_granted_as_asked(http: Session, target: Target, cc_primary: Client) -> None:
+    """RFC 9700 §2.3: "The privileges associated with an access token SHOULD be restricted to the
+    minimum required"; RFC 6749 §3.3: the granted scope is stated when it differs from the request.
+    Asking for `read` alone gets `read`, not every registered scope."""
+    _needs_scopes(cc_primary, "read", "write")
+    answer = client_credentials(http, target, cc_primary, scope="read")
+    granted = granted_scopes(answer, "read") if answer.access_token else None
+    expect(granted == {"read"}, "a token granted (and stated) for 'read' alone", answer,
+           observed=f"scope='read': {_stated(answer)}")  # fmt: skip
+
+
+@requirement("SCOPE-ORDER-INSENSITIVE")
+def test_scope_order_does_not_matter(
+    http: Session, target: Target, cc_primary: Client, cc_token: TokenResponse
+) -> None:
+    """RFC 6749 §3.3: "If the value contains multiple space-delimited strings, their order does not
+    matter". `write read` is granted as `read write` (cc_token) is."""
+    if len(cc_primary.scopes) < 2:
+        pytest.skip("needs clients.primary registered for two scopes or more")
+    reordered = " ".join(reversed(cc_primary.scopes))
+    answer = client_credentials(http, target, cc_primary, scope=reordered)
+    expected = granted_scopes(cc_token, cc_primary.scope)
+    granted = granted_scopes(answer, reordered) if answer.access_token else None
+    expect(granted == expected, f"the same grant as for {cc_primary.scope!r}: {sorted(expected or [])}", answer,
+           observed=f"scope={reordered!r}: {_stated(answer)}")  # fmt: skip
+
+
+@requirement("SCOPE-DEFAULT-WHEN-OMITTED")
+def test_omitted_scope_gets_default_or_invalid_scope(
+    http: Session, target: Target, cc_primary: Client
+) -> None:
+    """RFC 6749 §3.3: "If the client omits the scope parameter when requesting authorization, the
+    authorization server MUST either process the request using a pre-defined default value or fail
+    the request indicating an invalid scope requirement." A default that grants nothing is neither."""
+    answer = client_credentials(http, target, cc_primary)
+    if not answer.access_token:
+        expect(answer.error == "invalid_scope", "a default scope, or error invalid_scope", answer,
+               observed=f"no scope parameter: {_stated(answer)}")  # fmt: skip
+        return
+    if answer.scope is not None:
+        expect(answer.scopes, "a token with a non-empty default scope", answer,
+               observed=f"no scope parameter: {_stated(answer)}")  # fmt: skip
+        return
+    # The response does not say what the default is: see whether the token may at least read.
+    read = call_resource(http, target, answer.access_token)
+    expect(200 <= read.status < 300, "a default scope the token can use (no scope stated, so the read endpoint "
+           "is asked)", answer, read, observed=f"no scope stated; {target.resource.read} answered HTTP {read.status}")  # fmt: skip
+
+
+@requirement("SCOPE-READ-TOKEN-READS")
+@pytest.mark.parametrize("source", ["read_only-client", "primary-narrowed"])
+def test_read_token_can_read(
+    http: Session, target: Target, request: pytest.FixtureRequest, source: str
+) -> None:
+    """Spry guide, Scopes: `read` - "Read access to all resources". A token granted `read` reads."""
+    if source == "read_only-client":
+        client = _reader(request)
+    else:
+        client = request.getfixturevalue("cc_primary")
+        _needs_scopes(client, "read")
+    token = _token(http, target, client, "read")
+    response = call_resource(http, target, token.access_token)
+    expect(200 <= response.status < 300, f"{target.resource.read} answers 2xx to a read token", token, response,
+           observed=f"HTTP {response.status}")  # fmt: skip
+
+
+@requirement("SCOPE-READ-ONLY-CANNOT-WRITE")
+def test_read_only_client_cannot_write(http: Session, target: Target, request: pytest.FixtureRequest) -> None:
+    """Spry guide, Scopes: `write` - "Write access to all resources"; a token of the read_only client
+    (registered for `read`) is refused at the write endpoint (RFC 6750 §3.1 insufficient_scope)."""
+    _needs_write(target)
+    reader = _reader(request)
+    token = _token(http, target, reader, "read")
+    response = write_probe(http, target, token.access_token or "")
+    _unclear(response)
+    expect(classify_write(response.status) in {"refused", "unauthenticated"},
+           f"{target.resource.write} refuses a read-only token (403 insufficient_scope)", token, response,
+           observed=_write_result(response))  # fmt: skip
+
+
+@requirement("SCOPE-NARROWED-CANNOT-WRITE")
+def test_narrowed_token_cannot_write(http: Session, target: Target, cc_primary: Client) -> None:
+    """Spry guide, Scopes; RFC 6749 §3.3: a token issued for `scope=read` to a client registered for
+    `read write` carries `read` only - the write endpoint refuses it."""
+    _needs_write(target)
+    _needs_scopes(cc_primary, "read", "write")
+    token = _token(http, target, cc_primary, "read")
+    response = write_probe(http, target, token.access_token or "")
+    _unclear(response)
+    expect(classify_write(response.status) in {"refused", "unauthenticated"},
+           f"{target.resource.write} refuses a token narrowed to 'read'", token, response,
+           observed=_write_result(response))  # fmt: skip
+
+
+@requirement("SCOPE-WRITE-TOKEN-WRITES")
+@pytest.mark.parametrize("scope", ["write", "read write"])
+def test_write_token_can_write(http: Session, target: Target, cc_primary: Client, scope: str) -> None:
+    """Spry guide, Scopes: `write` - "Write access to all resources". A token granted `write` passes
+    the scope check of the write endpoint (the invalid probe body is then refused: 400/422)."""
+    _needs_write(target)
+    _needs_scopes(cc_primary, *scope.split())
+    token = _token(http, target, cc_primary, scope)
+    response = write_probe(http, target, token.access_token or "")
+    _unclear(response)
+    expect(classify_write(response.status) in {"accepted", "written"},
+           f"{target.resource.write} accepts the {scope!r} token (400/422 for the invalid probe body)", token,
+           response, observed=_write_result(response))  # fmt: skip

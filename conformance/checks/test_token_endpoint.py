@@ -1,0 +1,273 @@
+"""The token endpoint's request and response rules (RFC 6749 §3.2, §5.1, §5.2), whatever the grant.
+
+Requests authenticate as the Spry guide shows (client_id and client_secret in the form body).
+Error responses are provoked without a failed authentication of a real client: a missing or
+unknown grant_type with valid credentials, an unregistered client id, a random refresh token.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+
+import pytest
+
+from conformance.catalogue import requirement
+from conformance.config import Client, Target
+from conformance.flows.responses import directives, error_body_problems, unknown_client
+from conformance.flows.token import TokenResponse, client_credentials, refresh, token_request
+from conformance.http import Session
+from conformance.verdict import describe, expect
+
+UNKNOWN_GRANT = "spry_conformance_unknown_grant"
+
+# Error responses: each provoked by one request that no conforming server answers with a token.
+ErrorProbe = Callable[[Session, Target, Client], TokenResponse]
+ERROR_PROBES: dict[str, ErrorProbe] = {
+    # §5.2 invalid_request: "The request is missing a required parameter".
+    "missing-grant-type": lambda http, target, client: token_request(
+        http, target, [("scope", client.scope)], client=client
+    ),
+    # §5.2 unsupported_grant_type.
+    "unknown-grant-type": lambda http, target, client: token_request(
+        http, target, [("grant_type", UNKNOWN_GRANT)], client=client
+    ),
+    # §5.2 invalid_client: an unregistered client id (never a real client's failure count).
+    "unknown-client": lambda http, target, client: client_credentials(http, target, unknown_client()),
+    # §5.2 invalid_grant (or unauthorized_client when the client may not refresh): a random refresh token.
+    "random-refresh-token": lambda http, target, client: token_request(
+        http,
+        target,
+        [("grant_type", "refresh_token"), ("refresh_token", secrets.token_urlsafe(32))],
+        client=client,
+    ),
+}
+
+SUCCESS_GRANTS = ("client_credentials", "authorization_code", "refresh_token")
+
+
+def _success(request: pytest.FixtureRequest, grant: str) -> TokenResponse:
+    """A token response of `grant` (skips when the target or its configuration does not offer it)."""
+    if grant == "client_credentials":
+        return request.getfixturevalue("cc_token")
+    if grant == "authorization_code":
+        return request.getfixturevalue("code_tokens")
+    tokens: TokenResponse = request.getfixturevalue("refreshable")
+    client: Client = request.getfixturevalue("refresh_client")
+    http: Session = request.getfixturevalue("http")
+    target: Target = request.getfixturevalue("target")
+    answer = refresh(http, target, client, tokens.refresh_token or "")
+    if not answer.ok:
+        pytest.fail(
+            f"the refresh at {target.refresh_path} failed (HTTP {answer.status}, error {answer.error})"
+        )
+    return answer
+
+
+def _error(request: pytest.FixtureRequest, probe: str) -> TokenResponse:
+    client: Client = request.getfixturevalue("primary")
+    answer = ERROR_PROBES[probe](request.getfixturevalue("http"), request.getfixturevalue("target"), client)
+    if answer.ok:
+        pytest.fail(
+            f"the {probe} probe was answered with a token (HTTP {answer.status}): no error to inspect"
+        )
+    return answer
+
+
+def _issued(answer: TokenResponse) -> str:
+    return (
+        "an access token was issued"
+        if answer.access_token
+        else f"HTTP {answer.status}, error {answer.error!r}"
+    )
+
+
+@requirement("TOKEN-POST-ONLY")
+def test_get_is_refused(http: Session, target: Target, cc_primary: Client) -> None:
+    """RFC 6749 §3.2: "The client MUST use the HTTP "POST" method when making access token requests."
+
+    The token request is sent as GET with its parameters in the query and the client's credentials
+    in an HTTP Basic header (so that the secret never travels in a URL).
+    """
+    params = [("grant_type", "client_credentials"), ("scope", cc_primary.scope)]
+    response = http.request("GET", target.token_path, params=params,
+                            basic=(cc_primary.client_id, cc_primary.client_secret or ""))  # fmt: skip
+    answer = TokenResponse(response)
+    if answer.error == "invalid_client":
+        # Refused, but maybe only because the Basic credentials were not understood: tell the two apart.
+        post = client_credentials(http, target, cc_primary, scope=cc_primary.scope, auth="basic")
+        if not post.ok:
+            pytest.skip("needs HTTP Basic client authentication (CLIENT-AUTH-BASIC) to send a GET token "
+                        "request without putting the client secret in the URL")  # fmt: skip
+    expect(not answer.access_token, "GET refused (405 or a §5.2 error), no token issued", answer,
+           observed=f"GET answered {_issued(answer)}")  # fmt: skip
+
+
+@requirement("TOKEN-NO-CREDENTIALS-IN-QUERY")
+def test_client_credentials_in_query_are_refused(http: Session, target: Target, cc_primary: Client) -> None:
+    """RFC 6749 §2.3.1: the client credential parameters "can only be transmitted in the request-body
+    and MUST NOT be included in the request URI"."""
+    query = [("client_id", cc_primary.client_id), ("client_secret", cc_primary.client_secret or "")]
+    form = [("grant_type", "client_credentials"), ("scope", cc_primary.scope)]
+    answer = TokenResponse(http.request("POST", target.token_path, params=query, data=form))
+    expect(not answer.access_token, "credentials in the URL query are not accepted: no token issued", answer,
+           observed=f"credentials sent only in the query: {_issued(answer)}")  # fmt: skip
+
+
+@requirement("TOKEN-FORM-ENCODED-ONLY")
+def test_json_body_is_refused(http: Session, target: Target, cc_primary: Client) -> None:
+    """RFC 6749 §4.4.2 (and §4.1.3, §6): the client sends its parameters "using the
+    application/x-www-form-urlencoded format"; a JSON body is not a token request."""
+    document = {
+        "grant_type": "client_credentials",
+        "client_id": cc_primary.client_id,
+        "client_secret": cc_primary.client_secret,
+        "scope": cc_primary.scope,
+    }
+    response = http.request("POST", target.token_path, content=json.dumps(document),
+                            headers={"Content-Type": "application/json"})  # fmt: skip
+    answer = TokenResponse(response)
+    expect(not answer.access_token and answer.status >= 400, "a JSON body refused (invalid_request), no token",
+           answer, observed=f"a JSON token request: {_issued(answer)}")  # fmt: skip
+
+
+@requirement("TOKEN-REPEATED-PARAM-REFUSED")
+@pytest.mark.parametrize("parameter", ["grant_type", "scope"])
+def test_repeated_parameter_is_refused(
+    http: Session, target: Target, cc_primary: Client, parameter: str
+) -> None:
+    """RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once"; §5.2:
+    invalid_request when the request "repeats a parameter"."""
+    if parameter == "grant_type":
+        params = [("grant_type", "client_credentials"), ("grant_type", "client_credentials"),
+                  ("scope", cc_primary.scope)]  # fmt: skip
+    else:
+        params = [
+            ("grant_type", "client_credentials"),
+            ("scope", cc_primary.scopes[0]),
+            ("scope", cc_primary.scope),
+        ]
+    answer = token_request(http, target, params, client=cc_primary)
+    expect(not answer.access_token and answer.error == "invalid_request",
+           f"{parameter} sent twice is refused with invalid_request", answer,
+           observed=f"{parameter} sent twice: {_issued(answer)}")  # fmt: skip
+
+
+@requirement("TOKEN-NO-STORE")
+@pytest.mark.parametrize("grant", SUCCESS_GRANTS)
+def test_token_response_is_not_stored(request: pytest.FixtureRequest, grant: str) -> None:
+    """RFC 6749 §5.1: "The authorization server MUST include the HTTP "Cache-Control" response header
+    field with a value of "no-store" in any response containing tokens"."""
+    answer = _success(request, grant)
+    value = answer.response.headers.get("cache-control")
+    expect("no-store" in directives(value), f"Cache-Control: no-store on the {grant} token response", answer,
+           observed=f"Cache-Control: {describe(value) if value else '(absent)'}")  # fmt: skip
+
+
+@requirement("TOKEN-PRAGMA-NO-CACHE")
+@pytest.mark.parametrize("grant", SUCCESS_GRANTS)
+def test_token_response_has_pragma_no_cache(request: pytest.FixtureRequest, grant: str) -> None:
+    """RFC 6749 §5.1: "... as well as the "Pragma" response header field with a value of "no-cache"."""
+    answer = _success(request, grant)
+    value = answer.response.headers.get("pragma")
+    expect("no-cache" in directives(value), f"Pragma: no-cache on the {grant} token response", answer,
+           observed=f"Pragma: {describe(value) if value else '(absent)'}")  # fmt: skip
+
+
+@requirement("TOKEN-ERROR-NO-CACHE")
+@pytest.mark.parametrize("probe", ["missing-grant-type", "unknown-client", "random-refresh-token"])
+def test_error_response_is_not_cached(request: pytest.FixtureRequest, probe: str) -> None:
+    """RFC 6749 §5.1 asks for "no-store" and "Pragma: no-cache" on responses with tokens, credentials
+    "or other sensitive information"; this suite expects them on the token endpoint's errors too."""
+    answer = _error(request, probe)
+    cache_control = answer.response.headers.get("cache-control")
+    pragma = answer.response.headers.get("pragma")
+    expect("no-store" in directives(cache_control) and "no-cache" in directives(pragma),
+           "Cache-Control: no-store and Pragma: no-cache on the error response", answer,
+           observed=f"Cache-Control: {cache_control or '(absent)'}; Pragma: {pragma or '(absent)'}")  # fmt: skip
+
+
+@requirement("TOKEN-CONTENT-TYPE-JSON")
+@pytest.mark.parametrize("response", ["client_credentials", "missing-grant-type", "unknown-client"])
+def test_response_is_application_json(request: pytest.FixtureRequest, response: str) -> None:
+    """RFC 6749 §5.1 and §5.2: the parameters are included in the entity-body "using the
+    application/json media type"."""
+    answer = _success(request, response) if response in SUCCESS_GRANTS else _error(request, response)
+    kind = answer.response.content_type
+    expect(kind == "application/json", "Content-Type: application/json", answer,
+           observed=f"Content-Type: {answer.response.headers.get('content-type') or '(absent)'}")  # fmt: skip
+    expect(
+        isinstance(answer.response.json, dict),
+        "a JSON object body",
+        answer,
+        observed="the body is not a JSON object",
+    )
+
+
+@requirement("TOKEN-ERROR-BODY")
+@pytest.mark.parametrize("probe", sorted(ERROR_PROBES))
+def test_error_body_follows_rfc(request: pytest.FixtureRequest, probe: str) -> None:
+    """RFC 6749 §5.2: HTTP 400 (401 allowed for invalid_client) with a JSON object whose `error`
+    (REQUIRED) is one of the listed codes; error_description (OPTIONAL) is human-readable ASCII
+    text, error_uri (OPTIONAL) a URI."""
+    answer = _error(request, probe)
+    problems = error_body_problems(answer.status, answer.response.json)
+    expect(not problems, "an RFC 6749 §5.2 error response", answer, observed="; ".join(problems))
+
+
+@requirement("TOKEN-UNKNOWN-PARAM-IGNORED")
+def test_unknown_parameter_is_ignored(
+    http: Session, target: Target, cc_primary: Client, cc_token: TokenResponse
+) -> None:
+    """RFC 6749 §3.2: "The authorization server MUST ignore unrecognized request parameters."
+
+    `cc_token` shows the same request without the extra parameter succeeds.
+    """
+    params = [
+        ("grant_type", "client_credentials"),
+        ("scope", cc_primary.scope),
+        ("spry_conformance_extension", "1"),
+    ]
+    answer = token_request(http, target, params, client=cc_primary)
+    expect(answer.ok, "the request succeeds as without the unrecognised parameter (HTTP 200, a token)", answer,
+           observed=f"with an unrecognised parameter: {_issued(answer)}")  # fmt: skip
+
+
+@requirement("TOKEN-EMPTY-PARAM-OMITTED")
+def test_empty_parameter_is_treated_as_omitted(http: Session, target: Target, cc_primary: Client) -> None:
+    """RFC 6749 §3.2: "Parameters sent without a value MUST be treated as if they were omitted from
+    the request." `scope=` must get the same answer as no scope parameter at all."""
+    omitted = client_credentials(http, target, cc_primary)
+    empty = client_credentials(http, target, cc_primary, scope="")
+
+    def outcome(answer: TokenResponse) -> str:
+        if answer.ok:
+            return (
+                f"a token with scope {describe(answer.scope) if answer.scope is not None else '(not stated)'}"
+            )
+        return f"HTTP {answer.status}, error {answer.error!r}"
+
+    same = (omitted.ok and empty.ok and omitted.scopes == empty.scopes) or (
+        not omitted.ok and not empty.ok and omitted.error == empty.error
+    )
+    expect(same, "`scope=` answered like an omitted scope", omitted, empty,
+           observed=f"omitted scope: {outcome(omitted)}; empty scope: {outcome(empty)}")  # fmt: skip
+
+
+@requirement("TOKEN-GRANT-TYPE-MISSING")
+def test_missing_grant_type_is_invalid_request(http: Session, target: Target, primary: Client) -> None:
+    """RFC 6749 §5.2: invalid_request - "The request is missing a required parameter"; grant_type
+    is REQUIRED (§4.1.3, §4.4.2, §6)."""
+    answer = ERROR_PROBES["missing-grant-type"](http, target, primary)
+    expect(answer.error == "invalid_request" and not answer.access_token, "error invalid_request", answer,
+           observed=f"no grant_type: {_issued(answer)}")  # fmt: skip
+
+
+@requirement("TOKEN-GRANT-TYPE-UNSUPPORTED")
+def test_unknown_grant_type_is_unsupported(http: Session, target: Target, primary: Client) -> None:
+    """RFC 6749 §5.2: unsupported_grant_type - "The authorization grant type is not supported by the
+    authorization server."""
+    answer = ERROR_PROBES["unknown-grant-type"](http, target, primary)
+    expect(answer.error == "unsupported_grant_type" and not answer.access_token, "error unsupported_grant_type",
+           answer, observed=f"grant_type={UNKNOWN_GRANT}: {_issued(answer)}")  # fmt: skip
