@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -92,7 +92,7 @@ class Family:
 class Catalogue:
     version: str
     families: tuple[Family, ...]
-    crosswalk: tuple[dict[str, str], ...]
+    crosswalk: tuple[dict[str, Any], ...]
 
     @property
     def requirements(self) -> dict[str, Requirement]:
@@ -125,8 +125,15 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
         items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
         requirements = tuple(_requirement(item, entry["name"], path, seen) for item in items)
         families.append(Family(entry["name"], entry["title"], requirements))
-    crosswalk = tuple(index.get("crosswalk", []))
-    return Catalogue(str(index["version"]), tuple(families), crosswalk)
+    catalogue = Catalogue(str(index["version"]), tuple(families), ())
+    walk = yaml.safe_load((root / "oauch-crosswalk.yaml").read_text(encoding="utf-8"))["oauch"]
+    return replace(catalogue, crosswalk=tuple(_crosswalk_row(entry, catalogue) for entry in walk))
+
+
+def _crosswalk_row(entry: dict[str, str], catalogue: Catalogue) -> dict[str, Any]:
+    """One OAuch test: the requirements that name it, or why none does."""
+    covering = [r.id for r in catalogue if entry["test"] in r.oauch]
+    return {"oauch": entry["test"], "requirements": covering, "why": entry.get("why", "")}
 
 
 def _requirement(item: dict[str, Any], family: str, path: Path, seen: set[str]) -> Requirement:

@@ -46,3 +46,14 @@ def test_requirements_are_well_formed() -> None:
             assert r.links(), f"{r.id}: RFC references must read like 'RFC 6749 §5.1'"
         if "oauth2" in r.profiles:
             assert r.rfc, f"{r.id}: a generic (oauth2) requirement must cite an RFC"
+
+
+def test_crosswalk_accounts_for_every_oauch_test() -> None:
+    """Each of OAuch's Spry-relevant tests is covered by a requirement, or says why it is not."""
+    rows = CATALOGUE.crosswalk
+    assert len(rows) == 97, "anchors.md §1.3 lists 97 OAuch tests relevant to Spry (89 without revocation)"
+    for row in rows:
+        assert bool(row["requirements"]) != bool(row["why"]), f"{row['oauch']}: a requirement or a reason, not both"
+    listed = {row["oauch"] for row in rows}
+    named = {test for r in CATALOGUE for test in r.oauch}
+    assert named <= listed, f"requirements name OAuch tests the crosswalk lacks: {sorted(named - listed)}"
