@@ -24,6 +24,7 @@ PROFILES = ("spry", "oauth2")
 _RFC = re.compile(r"RFC\s*(\d+)(?:\s*(?:§|section)\s*([\d.]+[\d]))?", re.IGNORECASE)
 _FIELDS = {
     "id", "title", "level", "severity", "profiles", "spry", "rfc", "rule", "oauch", "asvs", "gain", "enable",
+    "aggressive",
 }  # fmt: skip
 _REQUIRED = {"id", "title", "level", "severity", "profiles", "rule"}
 
@@ -46,6 +47,7 @@ class Requirement:
     asvs: tuple[str, ...] = ()
     gain: str = ""  # what an attacker gains when it is broken
     enable: str = ""  # what configuration the check needs, when it may be skipped
+    aggressive: bool = False  # its check sends many requests and runs only with --aggressive
 
     @property
     def source(self) -> str:
@@ -166,4 +168,5 @@ def _requirement(item: dict[str, Any], family: str, path: Path, seen: set[str]) 
         asvs=tuple(str(a) for a in item.get("asvs", ())),
         gain=item.get("gain", ""),
         enable=item.get("enable", ""),
+        aggressive=bool(item.get("aggressive", False)),
     )

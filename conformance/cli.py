@@ -14,6 +14,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from conformance import __version__
 
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     requirements.add_argument("--crosswalk", action="store_true", help="OAuch's Spry-relevant tests -> requirements")
     requirements.add_argument("--profile", choices=("spry", "oauth2"))
     requirements.add_argument("--json", action="store_true", help="machine-readable output")
+    requirements.add_argument("--markdown", action="store_true", help="tables by family (the README's)")
 
     report = commands.add_parser("report", help="re-render report.html from an earlier run's results")
     report.add_argument("--report-dir", metavar="DIR", default="reports")
@@ -184,6 +186,9 @@ def _requirements(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"version": catalogue.version, "requirements": [r.to_dict() for r in chosen]}, indent=2))
         return EXIT_PASS
+    if args.markdown:
+        print(requirements_markdown(catalogue, chosen), end="")
+        return EXIT_PASS
     for family in catalogue.families:
         members = [r for r in family.requirements if r in chosen]
         if not members:
@@ -194,6 +199,21 @@ def _requirements(args: argparse.Namespace) -> int:
             print(f"  {'':34} {r.source}")
     print(f"\n{len(chosen)} requirements (catalogue {catalogue.version})")
     return EXIT_PASS
+
+
+def requirements_markdown(catalogue: Any, chosen: list[Any]) -> str:
+    """The catalogue as Markdown tables, one per family (the README's catalogue section)."""
+    out = []
+    for family in catalogue.families:
+        members = [r for r in family.requirements if r in chosen]
+        if not members:
+            continue
+        out += [f"\n#### {family.title}\n", "| id | level | severity | profiles | requirement |", "|---|---|---|---|---|"]
+        for r in members:
+            aggressive = " (needs `--aggressive`)" if r.aggressive else ""
+            profiles = ", ".join(sorted(r.profiles, reverse=True))
+            out.append(f"| `{r.id}` | {r.level} | {r.severity} | {profiles} | {r.title}{aggressive} |")
+    return "\n".join(out) + "\n"
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -57,3 +57,16 @@ def test_crosswalk_accounts_for_every_oauch_test() -> None:
     listed = {row["oauch"] for row in rows}
     named = {test for r in CATALOGUE for test in r.oauch}
     assert named <= listed, f"requirements name OAuch tests the crosswalk lacks: {sorted(named - listed)}"
+
+
+def test_aggressive_requirements_match_aggressive_checks() -> None:
+    """The catalogue's `aggressive` flag (README, reports) agrees with the checks' `aggressive` marker."""
+    marked: set[str] = set()
+    for module_info in pkgutil.iter_modules(conformance.checks.__path__):
+        if module_info.name.startswith("test_"):
+            module = importlib.import_module(f"conformance.checks.{module_info.name}")
+            for _, function in inspect.getmembers(module, inspect.isfunction):
+                marks = getattr(function, "pytestmark", [])
+                if any(m.name == "aggressive" for m in marks):
+                    marked.update(m.args[0] for m in marks if m.name == "requirement")
+    assert marked == {r.id for r in CATALOGUE if r.aggressive}
