@@ -67,3 +67,42 @@ def test_faults_and_requirements_list(tmp_path: Path) -> None:
     assert faults.returncode == 0 and "token-type-mac" in faults.stdout
     requirements = run("requirements", cwd=tmp_path)
     assert requirements.returncode == 0 and "TOKEN-TYPE-BEARER" in requirements.stdout
+
+
+def test_request_budget_marks_the_checks_not_run(tmp_path: Path) -> None:
+    result = run("run", "--max-requests", "4", "--report-dir", "out", "--requirement", "CC-SUCCESS",
+                 "--requirement", "TOKEN-TYPE-BEARER", "--requirement", "SPRY-TOKEN-FIELDS",
+                 "--requirement", "CC-NO-REFRESH-TOKEN", "--requirement", "TOKEN-SCOPE-IN-RESPONSE", cwd=tmp_path)  # fmt: skip
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["requests_sent"] <= 4, summary["requests_sent"]
+    not_run = [r for r in summary["requirements"] if r["status"] == "skipped"]
+    assert not_run and all("request budget" in r["reason"] for r in not_run), summary["requirements"]
+    assert result.returncode == 0
+
+
+def test_waived_failure_passes_until_its_expiry(tmp_path: Path) -> None:
+    waivers = tmp_path / "waivers.toml"
+    args = ("run", "--fault", "token-type-mac", "--requirement", "TOKEN-TYPE-BEARER", "--report-dir", "out",
+            "--waivers", str(waivers))  # fmt: skip
+    waivers.write_text('[[waiver]]\nrequirement = "TOKEN-TYPE-BEARER"\nreason = "known"\nowner = "sec"\n'
+                       "expires = 2999-01-01\n")  # fmt: skip
+    result = run(*args, cwd=tmp_path)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert result.returncode == 0 and summary["requirements"][0]["status"] == "waived"
+    waivers.write_text(waivers.read_text().replace("2999-01-01", "2020-01-01"))
+    result = run(*args, cwd=tmp_path)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert result.returncode == 1 and "expired" in summary["requirements"][0]["reason"]
+
+
+def test_plain_pytest_route_runs_the_same_checks(tmp_path: Path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPRY_")}
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--pyargs", "conformance.checks", "-p", "no:cacheprovider", "-q",
+         "--spry-requirement", "CC-SUCCESS", "--spry-report-dir", "out"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-2000:]
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["verdict"] == "pass"

@@ -1,0 +1,86 @@
+"""The HTTP layer: the only sender. Redirects never followed, credentials never sent elsewhere,
+a rate cap, a request budget, a read cap, and every exchange masked."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from conformance.evidence import Recorder
+from conformance.http import BudgetExhausted, CredentialGuard, Session, TargetError
+from conformance.masking import Masker
+from conformance.reference import ReferenceServer, ServerSettings
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ReferenceServer]:
+    with ReferenceServer(ServerSettings()) as running:
+        yield running
+
+
+def session(server: ReferenceServer, **options: object) -> Session:
+    return Session(base_url=server.base_url, masker=Masker(), recorder=Recorder(), **options)  # type: ignore[arg-type]
+
+
+def test_redirects_are_returned_not_followed(server: ReferenceServer) -> None:
+    http = session(server)
+    answer = http.request("GET", "/apis/v2/oauth/authorize?client_id=nobody&response_type=code")
+    assert http.requests_sent == 1
+    assert answer.status in {200, 400}  # an error page: the AS never redirects for an unknown client
+    login = http.request("POST", "/apis/v2/oauth/login", data={"username": "x", "password": "y"})
+    assert not login.is_redirect or http.requests_sent == 2
+
+
+def test_credentials_never_go_to_another_origin(server: ReferenceServer) -> None:
+    http = session(server)
+    with pytest.raises(CredentialGuard):
+        http.request("POST", "https://evil.example/token", data={"client_secret": "s3cret-value"})
+    with pytest.raises(CredentialGuard):
+        http.request("GET", "http://127.0.0.1:1/x", headers={"Authorization": "Bearer abc"})
+    assert http.requests_sent == 0
+
+
+def test_request_budget_stops_sending(server: ReferenceServer) -> None:
+    http = session(server, max_requests=2)
+    http.request("GET", "/v2/patients")
+    http.request("GET", "/v2/patients")
+    with pytest.raises(BudgetExhausted):
+        http.request("GET", "/v2/patients")
+    assert http.requests_sent == 2
+
+
+def test_rate_cap_holds_within_ten_percent(server: ReferenceServer) -> None:
+    http = session(server, max_rps=20)
+    started = time.monotonic()
+    for _ in range(21):
+        http.request("GET", "/v2/patients")
+    elapsed = time.monotonic() - started
+    rate = 20 / elapsed  # 21 requests span 20 intervals
+    assert rate <= 20 * 1.10, f"{rate:.1f} requests per second against a cap of 20"
+
+
+def test_unreachable_target_is_a_target_error_with_evidence() -> None:
+    recorder = Recorder()
+    http = Session(base_url="http://127.0.0.1:1", masker=Masker(), recorder=recorder, timeout=2)
+    with pytest.raises(TargetError, match="could not connect"):
+        http.request("GET", "/v2/patients")
+    exchanges, _ = recorder.take()
+    assert exchanges and exchanges[0].error
+
+
+def test_exchanges_are_masked_at_capture(server: ReferenceServer) -> None:
+    recorder = Recorder()
+    masker = Masker()
+    http = Session(base_url=server.base_url, masker=masker, recorder=recorder)
+    primary = server.credentials["clients"]["primary"]
+    masker.register(primary["client_secret"])
+    answer = http.request("POST", "/apis/v2/oauth/token", data={
+        "grant_type": "client_credentials", "client_id": primary["client_id"],
+        "client_secret": primary["client_secret"]})  # fmt: skip
+    token = answer.json["access_token"]
+    exchanges, _ = recorder.take()
+    text = "".join(e.summary() + e.as_curl() for e in exchanges)
+    assert primary["client_secret"] not in text and token not in text
+    assert "client_id=conformance-primary" in text
