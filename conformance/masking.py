@@ -60,11 +60,12 @@ class Masker:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._known: dict[str, str] = {}
-        self._pattern: re.Pattern[str] | None = None
+        # Known values indexed by their first MIN_SECRET_LENGTH characters, longest first: masking
+        # scans the text once, whatever the number of values (a run registers hundreds of tokens).
+        self._index: dict[str, list[str]] = {}
 
     def register(self, *values: str | None) -> None:
         """Remember secrets so that they are masked wherever they appear later."""
-        added = False
         with self._lock:
             for value in values:
                 if not value or len(value) < MIN_SECRET_LENGTH:
@@ -72,9 +73,9 @@ class Masker:
                 for form in _encodings(value):
                     if form not in self._known:
                         self._known[form] = mask_value(value)
-                        added = True
-            if added:
-                self._pattern = None
+                        key = form[:MIN_SECRET_LENGTH]
+                        # copy-on-write: a masking thread may be reading the old bucket
+                        self._index[key] = sorted([*self._index.get(key, ()), form], key=len, reverse=True)
 
     def register_from(self, data: object) -> None:
         """Register every credential found in a parsed JSON body or a query mapping."""
@@ -96,13 +97,28 @@ class Masker:
         """Return `text` with every secret masked."""
         if not text:
             return text
-        pattern = self._known_pattern()
-        if pattern is not None:
-            text = pattern.sub(lambda m: self._known[m.group(0)], text)
         text = _JWT.sub(lambda m: mask_value(m.group(0)), text)
+        text = self._mask_known(text)
         text = _PARAM.sub(lambda m: f"{m.group(1)}={_mask_once(m.group(2))}", text)
         text = _JSON_MEMBER.sub(lambda m: m.group(1) + _mask_once(m.group(2)) + m.group(3), text)
         return text
+
+    def _mask_known(self, text: str) -> str:
+        index, known = self._index, self._known
+        if not index:
+            return text
+        parts: list[str] = []
+        start = position = 0
+        end = len(text) - MIN_SECRET_LENGTH
+        while position <= end:
+            for form in index.get(text[position : position + MIN_SECRET_LENGTH], ()):
+                if text.startswith(form, position):
+                    parts += [text[start:position], known[form]]
+                    position = start = position + len(form)
+                    break
+            else:
+                position += 1
+        return "".join(parts) + text[start:] if parts else text
 
     def mask_headers(self, headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         """Mask header values; credential headers keep only their scheme or cookie names."""
@@ -118,13 +134,6 @@ class Masker:
                 value = self.mask(value)
             masked.append((name, value))
         return masked
-
-    def _known_pattern(self) -> re.Pattern[str] | None:
-        with self._lock:
-            if self._pattern is None and self._known:
-                alternatives = sorted(self._known, key=len, reverse=True)
-                self._pattern = re.compile("|".join(re.escape(v) for v in alternatives))
-            return self._pattern
 
 
 def _mask_once(value: str) -> str:
