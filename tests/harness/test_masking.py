@@ -50,3 +50,19 @@ def test_masking_twice_changes_nothing() -> None:
     masker = Masker()
     once = masker.mask(f"access_token={JWT}")
     assert masker.mask(once) == once
+
+
+def test_masking_stays_cheap_with_thousands_of_known_values() -> None:
+    """A run registers every token it sees; masking must not slow down as they accumulate."""
+    import secrets
+    import time
+
+    masker = Masker()
+    values = [secrets.token_urlsafe(32) for _ in range(3000)]
+    started = time.perf_counter()
+    for value in values:
+        masker.register(value)
+        masker.mask(f'{{"refresh_token": "x", "note": "{value}"}}')
+    elapsed = time.perf_counter() - started
+    assert elapsed < 3.0, f"{elapsed:.2f} s to register and mask 3000 values"
+    assert values[0] not in masker.mask(f"echo {values[0]} and {values[-1]}")
