@@ -100,6 +100,7 @@ def pytest_configure(config: pytest.Config) -> None:
         _preflight_only(state)
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: the plugin works without xdist too
 def pytest_configure_node(node: Any) -> None:
     """xdist: every worker gets the run's seed and its share of the request budget."""
     state = node.config.stash.get(_STATE, None)

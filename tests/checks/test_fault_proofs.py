@@ -13,7 +13,7 @@ import pytest
 
 from conformance.catalogue import load_catalogue
 from conformance.reference import FAULTS
-from tests.support import run_suite
+from tests.support import run_suite_here
 
 CATALOGUE = load_catalogue()
 
@@ -44,7 +44,7 @@ def test_checks_catch_the_fault(fault: str, tmp_path: Path) -> None:
     args = ["--fault", fault, "--aggressive", "--profile", "spry"]
     for requirement in breaks:
         args += ["--requirement", requirement]
-    run = run_suite(tmp_path, *args)
+    run = run_suite_here(tmp_path, *args)
     observed = {r: run.statuses().get(r, "absent") for r in breaks}
     wanted = {r: _expected(r) for r in breaks}
     assert observed == wanted, f"fault {fault}: expected {wanted}, observed {observed}\n{run.output[-3000:]}"
