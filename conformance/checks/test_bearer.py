@@ -12,6 +12,7 @@ import secrets
 import pytest
 
 from conformance.catalogue import requirement
+from conformance.checks._controls import is_success, served_or_skip
 from conformance.config import Client, Target
 from conformance.flows.authorize import AuthorizationResponse
 from conformance.flows.resource import Challenge, call_resource, challenge_of
@@ -33,17 +34,6 @@ def access(request: pytest.FixtureRequest, target: Target) -> TokenResponse:
     return request.getfixturevalue("code_tokens")
 
 
-def _ok(response: Response) -> bool:
-    return 200 <= response.status < 300
-
-
-def _served(http: Session, target: Target, token: str) -> Response:
-    """The control: the token is served with the Authorization header, or the check cannot judge."""
-    response = call_resource(http, target, token)
-    if not _ok(response):
-        pytest.skip(f"the issued access token itself was refused at {target.resource.read} (HTTP {response.status}): "
-                    "BEARER-HEADER-ACCEPTED judges that; this check needs a token the resource serves")  # fmt: skip
-    return response
 
 
 def _challenge_text(response: Response) -> str:
@@ -85,7 +75,7 @@ def test_authorization_header_token_is_accepted(http: Session, target: Target, a
     """RFC 6750 §2.1: "Resource servers MUST support this method" (Authorization: Bearer <token>);
     Spry guide, Using Access Tokens."""
     response = call_resource(http, target, access.access_token)
-    expect(_ok(response), f"{target.resource.read} serves a fresh token sent as Authorization: Bearer (2xx)",
+    expect(is_success(response), f"{target.resource.read} serves a fresh token sent as Authorization: Bearer (2xx)",
            access, response, observed=f"HTTP {response.status}, {_challenge_text(response)}")  # fmt: skip
 
 
@@ -126,7 +116,7 @@ def test_invalid_token_gets_no_access(
 ) -> None:
     """RFC 6749 §7: "The resource server MUST validate the access token"; RFC 6750 §3: a request whose
     token does not enable access MUST get a WWW-Authenticate challenge."""
-    _served(http, target, access.access_token or "")
+    served_or_skip(http, target, access.access_token or "")
     response = call_resource(http, target, _invalid_token(variant, access.access_token or ""))
     refused = 400 <= response.status < 500 and _is_bearer(challenge_of(response))
     expect(refused, f"{_INVALID[variant]} is refused: a 4xx with a Bearer challenge, not the data", response,
@@ -156,9 +146,9 @@ def test_scheme_is_case_insensitive(
 ) -> None:
     """RFC 9110 §11.1: HTTP authentication "uses a case-insensitive token to identify the authentication
     scheme"."""
-    _served(http, target, access.access_token or "")
+    served_or_skip(http, target, access.access_token or "")
     response = call_resource(http, target, access.access_token, scheme=scheme)
-    expect(_ok(response), f'the token sent as "Authorization: {scheme} <token>" is served like "Bearer" (2xx)',
+    expect(is_success(response), f'the token sent as "Authorization: {scheme} <token>" is served like "Bearer" (2xx)',
            response, observed=f"HTTP {response.status}, {_challenge_text(response)}")  # fmt: skip
 
 
@@ -166,9 +156,9 @@ def test_scheme_is_case_insensitive(
 def test_query_token_is_not_accepted(http: Session, target: Target, access: TokenResponse) -> None:
     """RFC 6750 §2.3: the URI query method "SHOULD NOT be used" (servers MAY support it); RFC 9700 §4.3.2:
     "Clients MUST NOT pass access tokens in a URI query parameter"; the Spry guide documents the header only."""
-    _served(http, target, access.access_token or "")
+    served_or_skip(http, target, access.access_token or "")
     response = call_resource(http, target, access.access_token, placement="query")
-    expect(not _ok(response), "a valid token sent only as ?access_token= is not served", response,
+    expect(not is_success(response), "a valid token sent only as ?access_token= is not served", response,
            observed=f"HTTP {response.status}: the query token was accepted")  # fmt: skip
 
 
@@ -177,12 +167,12 @@ def test_form_token_is_not_accepted(http: Session, target: Target, access: Token
     """Spry guide, Using Access Tokens: the token goes in the Authorization header; RFC 6750 §2.2 lets a
     server support (MAY) the form-encoded body method. A POST whose only token is access_token in an
     application/x-www-form-urlencoded body does not get past authentication."""
-    _served(http, target, access.access_token or "")
+    served_or_skip(http, target, access.access_token or "")
     probe = call_resource(http, target, access.access_token, placement="form")
     if probe.status == 401 or (400 <= probe.status < 500 and _is_bearer(challenge_of(probe))):
         return
     baseline = call_resource(http, target, secrets.token_urlsafe(32), placement="form")
-    if not _ok(probe) and baseline.status == probe.status:
+    if not is_success(probe) and baseline.status == probe.status:
         pytest.skip(f"inconclusive: the form POST answers HTTP {probe.status} with a valid and with an invalid "
                     "token alike, before or without authentication")  # fmt: skip
     expect(False, "a valid token sent only in a form body does not get past authentication (401, as without it)",
@@ -213,7 +203,7 @@ def test_two_token_methods_are_refused(
     §3.1: invalid_request for a request that "uses more than one method for including an access token" -
     "The resource server SHOULD respond with the HTTP 400 (Bad Request) status code"."""
     token = access.access_token or ""
-    _served(http, target, token)
+    served_or_skip(http, target, token)
     if second == "query":
         response = call_resource(http, target, token, placement="header+query")
     else:
@@ -253,11 +243,11 @@ def test_insufficient_scope_gets_403_challenge(
             "needs resource.write (a write endpoint) and resource.write_probe_body (a body it refuses)"
         )
     token = _read_only_token(http, target, request)
-    _served(http, target, token.access_token or "")
+    served_or_skip(http, target, token.access_token or "")
     response = call_resource(
         http, target, token.access_token, endpoint=write, body=target.resource.write_probe_body
     )
-    if response.status in {400, 404, 405, 422} or _ok(response):
+    if response.status in {400, 404, 405, 422} or is_success(response):
         pytest.skip(f"{write} did not refuse the read-only token (HTTP {response.status}): "
                     "SCOPE-READ-ONLY-CANNOT-WRITE judges that; there is no refusal to inspect")  # fmt: skip
     challenge = challenge_of(response)
@@ -292,7 +282,7 @@ def _after_revocation(
     token is still served: invalid_grant then shows the grant was revoked and the resource ignored it.
     """
     answers = [(label, call_resource(http, target, token)) for label, token in tokens]
-    served = [(label, r) for label, r in answers if _ok(r)]
+    served = [(label, r) for label, r in answers if is_success(r)]
     if served:
         if signal is None:
             pytest.skip(f"after {how} the access token is still served, and no refresh token shows whether the "
@@ -323,7 +313,7 @@ def test_revoked_token_is_refused(
     if trigger == "code-replay":
         code: AuthorizationResponse = request.getfixturevalue("issued_code")
         tokens: TokenResponse = request.getfixturevalue("code_tokens")
-        _served(http, target, tokens.access_token or "")
+        served_or_skip(http, target, tokens.access_token or "")
         replay = exchange_code(http, target, client, code.code or "", redirect_uri=client.redirect_uri)
         if replay.ok:
             pytest.skip(
@@ -340,7 +330,7 @@ def test_revoked_token_is_refused(
         )
     if not first.refresh_token or first.refresh_token == tokens.refresh_token:
         pytest.skip("the target does not rotate refresh tokens: replaying the old one is not a theft signal")
-    _served(http, target, first.access_token or "")
+    served_or_skip(http, target, first.access_token or "")
     replay = refresh(http, target, client, tokens.refresh_token or "")
     if replay.ok:
         pytest.skip("the replayed (rotated) refresh token was accepted: RT-ROTATION-OLD-REFUSED judges that")
@@ -352,7 +342,7 @@ def test_revoked_token_is_refused(
 @requirement("SPRY-ENVELOPE")
 def test_resource_uses_spry_envelope(http: Session, target: Target, access: TokenResponse) -> None:
     """Spry API response format: {"code": 2000, "data": ..., "message": "Success"} on success."""
-    response = _served(http, target, access.access_token or "")
+    response = served_or_skip(http, target, access.access_token or "")
     body = response.json
     problems = []
     if not isinstance(body, dict):

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from conformance.catalogue import requirement
+from conformance.checks._controls import is_success, served_or_skip
 from conformance.config import Client, Target
 from conformance.flows.authorize import AuthorizationResponse
 from conformance.flows.jwt import (
@@ -35,7 +36,7 @@ from conformance.flows.jwt import (
 )
 from conformance.flows.resource import call_resource
 from conformance.flows.token import TokenResponse, client_credentials
-from conformance.http import Response, Session
+from conformance.http import Session
 from conformance.verdict import describe, expect
 
 #: A host that never resolves (RFC 6761 §6.4), for jku/x5u probes: no request ever leaves for it.
@@ -82,17 +83,6 @@ def issued(access: TokenResponse) -> Issued:
     return _decoded(access)
 
 
-def _ok(response: Response) -> bool:
-    return 200 <= response.status < 300
-
-
-def _served(http: Session, target: Target, token: str) -> Response:
-    """The control: the issued token is served, or a refused forgery would prove nothing."""
-    response = call_resource(http, target, token)
-    if not _ok(response):
-        pytest.skip(f"the issued access token itself was refused at {target.resource.read} (HTTP {response.status}): "
-                    "BEARER-HEADER-ACCEPTED judges that; this check needs a token the resource serves")  # fmt: skip
-    return response
 
 
 @dataclass(frozen=True)
@@ -106,8 +96,8 @@ class Forgery:
 def _present(http: Session, target: Target, forgeries: list[Forgery], wanted: str) -> None:
     """Send every forgery; all must be refused (not 2xx). The verdict lists each forgery and its answer."""
     answers = [(f, call_resource(http, target, f.token)) for f in forgeries]
-    accepted = [(f, r) for f, r in answers if _ok(r)]
-    listing = "; ".join(f"{f.label}: HTTP {r.status}{' (ACCEPTED)' if _ok(r) else ''}" for f, r in answers)
+    accepted = [(f, r) for f, r in answers if is_success(r)]
+    listing = "; ".join(f"{f.label}: HTTP {r.status}{' (ACCEPTED)' if is_success(r) else ''}" for f, r in answers)
     expect(not accepted, wanted, *(r for _, r in accepted), observed=listing)
 
 
@@ -125,7 +115,7 @@ def _hmac_alg(issued: Issued) -> str:
 def test_alg_none_is_refused(http: Session, target: Target, issued: Issued, alg: str) -> None:
     """RFC 8725 §3.1: verifiers "MUST NOT use any other algorithms" than the allowed ones; §3.2: "none"
     only when otherwise protected; RFC 6749 §7: the resource server "MUST validate the access token"."""
-    _served(http, target, issued.token)
+    served_or_skip(http, target, issued.token)
     forgeries = [
         Forgery(f'alg "{alg}", claims unchanged, signature removed', with_alg_none(issued.token, alg)),
         Forgery(f'alg "{alg}", claims unchanged, original signature kept',
@@ -172,7 +162,7 @@ _SIGNATURE_VARIANTS = [
 @pytest.mark.parametrize("variant", _SIGNATURE_VARIANTS)
 def test_tampered_token_is_refused(http: Session, target: Target, issued: Issued, variant: str) -> None:
     """RFC 7515 §5.2: "If validation fails, the JWS MUST be rejected"; RFC 8725 §3.3; RFC 6749 §7."""
-    _served(http, target, issued.token)
+    served_or_skip(http, target, issued.token)
     signature = issued.jwt.signature
     alg = _hmac_alg(issued)
     if variant in {"scope-widened", "exp-extended", "identity-changed"}:
@@ -197,7 +187,7 @@ def test_tampered_token_is_refused(http: Session, target: Target, issued: Issued
 def test_other_algorithms_are_refused(http: Session, target: Target, issued: Issued) -> None:
     """RFC 8725 §3.1: "Libraries MUST enable the caller to specify a supported set of algorithms and MUST
     NOT use any other algorithms ... each key MUST be used with exactly one algorithm"."""
-    _served(http, target, issued.token)
+    served_or_skip(http, target, issued.token)
     own = issued.header.get("alg")
     others = [alg for alg in HMAC_HASHES if alg != own]
     recovered = crack_hmac(issued.token, weak_secrets()) if own in HMAC_HASHES else None
@@ -248,7 +238,7 @@ def _header_key_forgery(variant: str, issued: Issued) -> Forgery:
 def test_header_keys_are_not_trusted(http: Session, target: Target, issued: Issued, variant: str) -> None:
     """RFC 6749 §7: the resource server "MUST validate the access token" - with its own key, not one the
     token names or carries (RFC 7515 §4.1.3, §6; RFC 8725 §3.10)."""
-    _served(http, target, issued.token)
+    served_or_skip(http, target, issued.token)
     forgery = _header_key_forgery(variant, issued)
     _present(http, target, [forgery], "a token signed with a key its header names or carries is refused")
 
@@ -377,17 +367,17 @@ def test_other_artefacts_are_not_access_tokens(
     server "MUST validate the access token"; RFC 8725 §3.12: one kind of token never validates as another."""
     if artefact == "refresh-token":
         tokens: TokenResponse = request.getfixturevalue("refreshable")
-        _served(http, target, tokens.access_token or "")
+        served_or_skip(http, target, tokens.access_token or "")
         kind = "a JWT" if decode_unverified(tokens.refresh_token) else "opaque"
         response = call_resource(http, target, tokens.refresh_token)
-        expect(not _ok(response), "the refresh token sent as a Bearer token is refused", response,
+        expect(not is_success(response), "the refresh token sent as a Bearer token is refused", response,
                observed=f"refresh token ({kind}) as Authorization: Bearer: HTTP {response.status} (ACCEPTED)")  # fmt: skip
         return
     code: AuthorizationResponse = request.getfixturevalue("issued_code")
     response = call_resource(http, target, code.code)
-    expect(not _ok(response), "an authorization code sent as a Bearer token is refused", response,
+    expect(not is_success(response), "an authorization code sent as a Bearer token is refused", response,
            observed=f"unredeemed authorization code as Authorization: Bearer: HTTP {response.status} (ACCEPTED)")  # fmt: skip
     # The control comes after the probe (the code must still be unredeemed for the probe): the code's own
     # access token is served, so the refusal above was not a resource that refuses everything.
     tokens = request.getfixturevalue("code_tokens")
-    _served(http, target, tokens.access_token or "")
+    served_or_skip(http, target, tokens.access_token or "")
