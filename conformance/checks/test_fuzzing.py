@@ -1,0 +1,173 @@
+"""Schema-based fuzzing (schemathesis) of the token, authorization and resource endpoints.
+
+One campaign per run sends generated requests to every operation of `specs/spry-auth.openapi.yaml`:
+a dictionary of edge values (explicit examples), valid and invalid cases generated from the
+description, and stateful scenarios through its links (get a token, use it at /v2/patients,
+refresh it). Every response is judged by every rule below that applies to it; each check reports
+the first response that broke its rule, as a curl command (secrets masked) with the seed that
+replays the run. How deep the campaign goes is the run's budget (`--budget ci|certification`);
+it sends through the run's session, so `target.max_rps` and `--max-requests` hold.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.catalogue import requirement
+from conformance.config import Target
+from conformance.flows import fuzz
+from conformance.flows.leaks import echoes
+from conformance.flows.responses import directives
+from conformance.http import BudgetExhausted, Session
+from conformance.verdict import expect
+
+
+def _is_token(sent: fuzz.Sent) -> bool:
+    return sent.operation in fuzz.TOKEN_OPERATIONS
+
+
+# --- the rules each response is judged by ----------------------------------------------------------
+
+
+def _server_error(sent: fuzz.Sent) -> str | None:
+    status = sent.response.status
+    return f"HTTP {status} to a token request" if status >= 500 else None
+
+
+def _token_for_invalid_request(sent: fuzz.Sent) -> str | None:
+    why = fuzz.ungrantable(sent)
+    body = sent.response.json
+    issued = isinstance(body, dict) and ("access_token" in body or "refresh_token" in body)
+    if why and (issued or 200 <= sent.response.status < 300):
+        return f"{why}, yet HTTP {sent.response.status}" + (" with a token" if issued else "")
+    return None
+
+
+def _token_cached(sent: fuzz.Sent) -> str | None:
+    body = sent.response.json
+    if not isinstance(body, dict) or not ({"access_token", "refresh_token"} & set(body)):
+        return None
+    cache_control = sent.response.headers.get("cache-control")
+    if "no-store" in directives(cache_control):
+        return None
+    return (
+        f"a token response with Cache-Control {cache_control!r}"
+        if cache_control
+        else "a token response without Cache-Control"
+    )
+
+
+def _echoed_secret(sent: fuzz.Sent) -> str | None:
+    if sent.response.status < 400:
+        return None
+    for what, value in sent.secrets:
+        places = echoes(sent.response, value)
+        if places:
+            return f"the submitted {what} is repeated in the error response ({', '.join(places)})"
+    return None
+
+
+def _nonconformance(target: Target) -> fuzz.Judge:
+    def judge(sent: fuzz.Sent) -> str | None:
+        if _is_token(sent) and sent.response.status >= 500:
+            return None  # FUZZ-TOKEN-NO-5XX reports it
+        problems = fuzz.conformance_problems(sent)
+        if sent.operation == fuzz.AUTHORIZE_OPERATION:
+            problems += fuzz.redirect_problems(sent, target)
+        return "; ".join(problems) or None
+
+    return judge
+
+
+def rules(target: Target) -> list[fuzz.Rule]:
+    return [
+        fuzz.Rule("FUZZ-TOKEN-NO-5XX", _is_token, _server_error),
+        fuzz.Rule("FUZZ-RESPONSE-CONFORMS", lambda sent: True, _nonconformance(target)),
+        fuzz.Rule(
+            "FUZZ-INVALID-NO-TOKEN",
+            lambda sent: _is_token(sent) and fuzz.ungrantable(sent) is not None,
+            _token_for_invalid_request,
+        ),  # fmt: skip
+        fuzz.Rule("TOKEN-NO-STORE", _is_token, _token_cached),
+        fuzz.Rule(
+            "SEC-NO-SECRET-ECHO",
+            lambda sent: bool(sent.secrets) and sent.response.status >= 400,
+            _echoed_secret,
+        ),  # fmt: skip
+    ]
+
+
+# --- the campaign, run once, and one check per rule -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def campaign(http: Session, target: Target, budget: str, run_seed: int) -> fuzz.Campaign:
+    return fuzz.run_campaign(http, target, fuzz.budget_for(budget), fuzz.derive_seed(run_seed, "campaign"),
+                             rules(target))  # fmt: skip
+
+
+@pytest.fixture
+def fuzzed(campaign: fuzz.Campaign, request: pytest.FixtureRequest) -> fuzz.Campaign:
+    """The campaign; the first check that uses it carries its count of generated requests."""
+    if not getattr(campaign, "counted", False):
+        request.node.user_properties.append(("spry_generated", campaign.generated))
+        campaign.counted = True  # type: ignore[attr-defined]
+    if campaign.skipped:
+        pytest.skip(campaign.skipped)
+    return campaign
+
+
+def _verdict(campaign: fuzz.Campaign, requirement_id: str, wanted: str, run_seed: int, budget: str) -> None:
+    finding = campaign.findings.get(requirement_id)
+    if finding is not None:
+        sent = finding.sent
+        expect(False, wanted, sent,
+               observed=f"{finding.problem}; request: {sent.describe()}\nreproduce: {sent.curl()}\n"
+                        f"replay the run: spry-conformance run --seed {run_seed} --budget {budget} "
+                        f"--requirement {requirement_id}")  # fmt: skip
+    if isinstance(campaign.stopped, BudgetExhausted) or campaign.stopped is not None:
+        raise campaign.stopped
+    if not campaign.judged[requirement_id]:
+        pytest.skip("no generated request reached a response this rule judges")
+
+
+@requirement("FUZZ-TOKEN-NO-5XX")
+def test_token_endpoint_never_answers_5xx(fuzzed: fuzz.Campaign, run_seed: int, budget: str) -> None:
+    """RFC 6749 §5.2: an invalid token request is answered with HTTP 400 (401 for invalid_client) and an
+    error code; no generated request, valid or invalid, at either token path gets a 5xx."""
+    _verdict(
+        fuzzed, "FUZZ-TOKEN-NO-5XX", "no 5xx from the token endpoint, whatever the request", run_seed, budget
+    )
+
+
+@requirement("FUZZ-RESPONSE-CONFORMS")
+def test_responses_match_the_description(fuzzed: fuzz.Campaign, run_seed: int, budget: str) -> None:
+    """specs/spry-auth.openapi.yaml (RFC 6749 §4.1.2, §4.1.2.1, §5.1, §5.2; RFC 6750 §3; the Spry guide): every
+    response has a described status, the required headers and a body of the described shape; an authorization
+    redirect goes only where it may and carries what it must."""
+    _verdict(fuzzed, "FUZZ-RESPONSE-CONFORMS", "a response as the description and RFC 6749 §4.1.2.1 allow",
+             run_seed, budget)  # fmt: skip
+
+
+@requirement("FUZZ-INVALID-NO-TOKEN")
+def test_invalid_requests_never_get_a_token(fuzzed: fuzz.Campaign, run_seed: int, budget: str) -> None:
+    """RFC 6749 §5.2: a request with no grant type the server serves, a code or refresh token it never issued,
+    a repeated parameter, or no valid client authentication is refused with an error - never a token."""
+    _verdict(fuzzed, "FUZZ-INVALID-NO-TOKEN", "an RFC 6749 §5.2 error and no token", run_seed, budget)
+
+
+@requirement("TOKEN-NO-STORE")
+def test_every_generated_token_response_is_not_stored(
+    fuzzed: fuzz.Campaign, run_seed: int, budget: str
+) -> None:
+    """RFC 6749 §5.1: "The authorization server MUST include the HTTP "Cache-Control" response header field
+    with a value of "no-store" in any response containing tokens" - every one the fuzzing provoked."""
+    _verdict(fuzzed, "TOKEN-NO-STORE", "Cache-Control: no-store on every response carrying a token",
+             run_seed, budget)  # fmt: skip
+
+
+@requirement("SEC-NO-SECRET-ECHO")
+def test_generated_errors_do_not_echo_secrets(fuzzed: fuzz.Campaign, run_seed: int, budget: str) -> None:
+    """ASVS 16.5.1, RFC 6749 §10.3: no error response repeats a client secret, code or token the request
+    carried - whatever else the generated request held."""
+    _verdict(fuzzed, "SEC-NO-SECRET-ECHO", "no submitted secret in any error response", run_seed, budget)
