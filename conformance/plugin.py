@@ -195,6 +195,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         "message": masker.mask(message),
         "evidence": evidence,
         "requests": len(exchanges) + dropped,
+        # Requests a generated-input check (fuzzing, properties) generated: it records them as a user property.
+        "generated": sum(v for k, v in item.user_properties if k == "spry_generated"),
     }
     report.user_properties.append((PROPERTY, outcome))
     if report.when == "call":
@@ -220,6 +222,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
                     evidence=value["evidence"],
                     duration=round(report.duration + (previous.duration if previous else 0), 3),
                     requests=value["requests"],
+                    generated=value.get("generated", 0),
                 )
 
 
@@ -557,7 +560,8 @@ def run_record(state: RunState, config: pytest.Config) -> dict[str, Any]:
     requests = state.requests_outside_checks + sum(c.requests for c in state.results.values())
     return {
         "state": state,
-        "manifest": manifest(state, started=state.started, finished=finished, requests=requests),
+        "manifest": manifest(state, started=state.started, finished=finished, requests=requests,
+                             generated=sum(c.generated for c in state.results.values())),
         "finished": dt.datetime.fromtimestamp(finished, dt.UTC),
         "config": config,
         "version": __version__,

@@ -27,6 +27,7 @@ class CheckResult:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     duration: float = 0.0
     requests: int = 0
+    generated: int = 0  # of those, requests a fuzzing or property check generated
 
     def to_dict(self) -> dict[str, Any]:
         return dict(vars(self))

@@ -17,7 +17,7 @@ def config_hash(fingerprint: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def manifest(state: Any, *, started: float, finished: float, requests: int) -> dict[str, Any]:
+def manifest(state: Any, *, started: float, finished: float, requests: int, generated: int = 0) -> dict[str, Any]:
     target = state.target
     if target is not None and not state.distributed:
         base_url = target.base_url
@@ -41,6 +41,7 @@ def manifest(state: Any, *, started: float, finished: float, requests: int) -> d
         "finished_at": _iso(finished),
         "duration_s": round(finished - started, 2),
         "requests_sent": requests,
+        "generated_requests": generated,
         "python": platform.python_version(),
         "command": state.command,
     }

@@ -19,6 +19,7 @@ def summary(manifest: dict[str, Any], results: list[RequirementResult]) -> dict[
         "duration_s": manifest["duration_s"],
         "requests_sent": manifest["requests_sent"],
         "seed": manifest["seed"],
+        "generated_requests": manifest.get("generated_requests", 0),
         "verdict": verdict(results),
         "counts": counts(results),
         "requirements": [r.summary_entry() for r in results],
