@@ -40,7 +40,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command != "run" and pytest_args:
         print("spry-conformance: arguments after -- go to pytest and apply to 'run' only", file=sys.stderr)
         return EXIT_USAGE
-    handler = {"run": _run, "serve": _serve, "faults": _faults, "requirements": _requirements, "report": _report}
+    handler = {
+        "run": _run,
+        "serve": _serve,
+        "faults": _faults,
+        "requirements": _requirements,
+        "report": _report,
+    }
     return handler[args.command](args, pytest_args) if args.command == "run" else handler[args.command](args)
 
 
@@ -76,7 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("faults", help="list the reference server's named faults")
 
     requirements = commands.add_parser("requirements", help="print the requirement catalogue")
-    requirements.add_argument("--crosswalk", action="store_true", help="OAuch's Spry-relevant tests -> requirements")
+    requirements.add_argument(
+        "--crosswalk", action="store_true", help="OAuch's Spry-relevant tests -> requirements"
+    )
     requirements.add_argument("--profile", choices=("spry", "oauth2"))
     requirements.add_argument("--json", action="store_true", help="machine-readable output")
     requirements.add_argument("--markdown", action="store_true", help="tables by family (the README's)")
@@ -184,7 +192,11 @@ def _requirements(args: argparse.Namespace) -> int:
         return EXIT_PASS
     chosen = catalogue.in_profile(args.profile) if args.profile else list(catalogue)
     if args.json:
-        print(json.dumps({"version": catalogue.version, "requirements": [r.to_dict() for r in chosen]}, indent=2))
+        print(
+            json.dumps(
+                {"version": catalogue.version, "requirements": [r.to_dict() for r in chosen]}, indent=2
+            )
+        )
         return EXIT_PASS
     if args.markdown:
         print(requirements_markdown(catalogue, chosen), end="")
@@ -208,7 +220,11 @@ def requirements_markdown(catalogue: Any, chosen: list[Any]) -> str:
         members = [r for r in family.requirements if r in chosen]
         if not members:
             continue
-        out += [f"\n#### {family.title}\n", "| id | level | severity | profiles | requirement |", "|---|---|---|---|---|"]
+        out += [
+            f"\n#### {family.title}\n",
+            "| id | level | severity | profiles | requirement |",
+            "|---|---|---|---|---|",
+        ]
         for r in members:
             aggressive = " (needs `--aggressive`)" if r.aggressive else ""
             profiles = ", ".join(sorted(r.profiles, reverse=True))

@@ -9,16 +9,17 @@ masked and handed to the evidence recorder.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import socket
 import ssl
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from http.client import HTTPException, HTTPResponse
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 from urllib.parse import quote_plus, urlencode, urlsplit
 
@@ -126,7 +127,9 @@ class Session:
             headers={"User-Agent": USER_AGENT},
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
             # The client keeps no cookies of its own: a flow that needs them passes its own jar.
-            cookies=CookieJar(policy=_NoCookies()),  # a bare jar: httpx would copy a Cookies object into a default one
+            cookies=CookieJar(
+                policy=_NoCookies()
+            ),  # a bare jar: httpx would copy a Cookies object into a default one
         )
 
     def url(self, path_or_url: str) -> str:
@@ -275,7 +278,9 @@ class Session:
         if body and any(k in body for k in (b"client_secret=", b"password=", b"refresh_token=", b"code=")):
             carries = True
         if carries:
-            raise CredentialGuard(f"refused to send credentials to {_origin(url)} (the target is {self._origin})")
+            raise CredentialGuard(
+                f"refused to send credentials to {_origin(url)} (the target is {self._origin})"
+            )
 
     def _send(self, request: httpx.Request, cookies: httpx.Cookies | None) -> Response:
         started = time.perf_counter()
@@ -288,11 +293,13 @@ class Session:
             if cookies is not None:
                 cookies.extract_cookies(raw)
         except httpx.TimeoutException as error:
-            raise self._failed(request, started, f"timed out after {self.timeout:g} s ({type(error).__name__})")
+            raise self._failed(
+                request, started, f"timed out after {self.timeout:g} s ({type(error).__name__})"
+            ) from None
         except httpx.ConnectError as error:
-            raise self._failed(request, started, f"could not connect: {_reason(error)}")
+            raise self._failed(request, started, f"could not connect: {_reason(error)}") from None
         except (httpx.HTTPError, ssl.SSLError, UnicodeError) as error:
-            raise self._failed(request, started, f"{type(error).__name__}: {_reason(error)}")
+            raise self._failed(request, started, f"{type(error).__name__}: {_reason(error)}") from None
         elapsed = (time.perf_counter() - started) * 1000
         exchange = self._capture(request, raw.status_code, raw.headers, content, truncated, elapsed)
         return Response(raw.status_code, raw.headers, content, str(request.url), exchange, truncated)
@@ -324,10 +331,8 @@ class Session:
     ) -> Exchange:
         """Learn the credentials the target issued, then record the exchange masked."""
         text = content.decode("utf-8", errors="replace")
-        try:
+        with contextlib.suppress(ValueError):
             self.masker.register_from(json.loads(text))
-        except ValueError:
-            pass
         location = headers.get("location")
         if location:
             self.masker.register_from(dict(httpx.URL(location).params.multi_items()))

@@ -71,7 +71,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("spry", "spry-conformance")
     group.addoption("--spry-config", help="target configuration file (spry-target.toml)")
     group.addoption("--spry-target", help="base URL of the server under test (default: the embedded server)")
-    group.addoption("--spry-fault", action="append", default=[], help="embedded server: switch on a named fault")
+    group.addoption(
+        "--spry-fault", action="append", default=[], help="embedded server: switch on a named fault"
+    )
     group.addoption("--spry-profile", default="spry", choices=PROFILES, help="requirement profile")
     group.addoption("--spry-strict", action="store_true", help="SHOULD-level findings fail the run")
     group.addoption("--spry-budget", default="ci", choices=("ci", "certification"), help="fuzzing depth")
@@ -80,13 +82,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--spry-report-dir", default="reports", help="where the reports go")
     group.addoption("--spry-waivers", help="accepted deviations (TOML)")
     group.addoption("--spry-seed", type=int, help="seed for generated inputs")
-    group.addoption("--spry-requirement", action="append", default=[], help="only the checks of this requirement")
+    group.addoption(
+        "--spry-requirement", action="append", default=[], help="only the checks of this requirement"
+    )
     parser.addini("spry_config", "target configuration file", default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(id): the catalogue requirement a check verifies")
-    config.addinivalue_line("markers", "aggressive: the check sends many requests (runs only with --aggressive)")
+    config.addinivalue_line(
+        "markers", "aggressive: the check sends many requests (runs only with --aggressive)"
+    )
     if not _active(config):
         return
     try:
@@ -118,7 +124,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         state.server.stop()
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
     state = config.stash.get(_STATE, None)
     if state is None:
         return
@@ -150,9 +158,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     take_notes()
     if item.get_closest_marker("aggressive") and not state.aggressive:
         pytest.skip("sends many requests: runs only with --aggressive")
-    if state.session is not None and state.max_requests is not None:
-        if state.session.requests_sent >= state.max_requests:
-            pytest.skip(f"not run: the request budget (--max-requests {state.max_requests}) was spent")
+    budget = state.max_requests
+    if state.session is not None and budget is not None and state.session.requests_sent >= budget:
+        pytest.skip(f"not run: the request budget (--max-requests {state.max_requests}) was spent")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -453,14 +461,18 @@ def preflight(session: Session, target: Target) -> None:
                     f"({answer.status} {answer.error}): check clients.primary and its secret"
                 )
             if answer.status == 404:
-                raise PreflightFailed(f"{target.url(target.token_path)} answered 404: check target.token_path")
+                raise PreflightFailed(
+                    f"{target.url(target.token_path)} answered 404: check target.token_path"
+                )
         else:
             session.request("GET", target.authorize_path)
     except (TargetError, BudgetExhausted) as error:
         raise PreflightFailed(f"the target could not be reached: {error}") from None
 
 
-def _classify(report: pytest.TestReport, call: pytest.CallInfo[Any], level: str, strict: bool) -> tuple[str, str]:
+def _classify(
+    report: pytest.TestReport, call: pytest.CallInfo[Any], level: str, strict: bool
+) -> tuple[str, str]:
     if report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         return "skipped", reason.removeprefix("Skipped: ")
@@ -549,7 +561,9 @@ def _check_faults(faults: tuple[str, ...]) -> None:
         if name not in known:
             raise ConfigError(f"--fault: unknown fault {name!r} (spry-conformance faults lists them)")
         if FAULTS[name].needs_tls:
-            raise ConfigError(f"--fault: {name!r} only shows on a TLS server; the embedded server is plain HTTP")
+            raise ConfigError(
+                f"--fault: {name!r} only shows on a TLS server; the embedded server is plain HTTP"
+            )
 
 
 def run_record(state: RunState, config: pytest.Config) -> dict[str, Any]:
@@ -560,8 +574,13 @@ def run_record(state: RunState, config: pytest.Config) -> dict[str, Any]:
     requests = state.requests_outside_checks + sum(c.requests for c in state.results.values())
     return {
         "state": state,
-        "manifest": manifest(state, started=state.started, finished=finished, requests=requests,
-                             generated=sum(c.generated for c in state.results.values())),
+        "manifest": manifest(
+            state,
+            started=state.started,
+            finished=finished,
+            requests=requests,
+            generated=sum(c.generated for c in state.results.values()),
+        ),
         "finished": dt.datetime.fromtimestamp(finished, dt.UTC),
         "config": config,
         "version": __version__,

@@ -58,7 +58,9 @@ class RequirementResult:
 def roll_up(requirement: Requirement, checks: list[CheckResult]) -> RequirementResult:
     """One status for a requirement from the outcomes of its checks."""
     if not checks:
-        return RequirementResult(requirement, "skipped", "no check of this requirement ran (not selected)", [])
+        return RequirementResult(
+            requirement, "skipped", "no check of this requirement ran (not selected)", []
+        )
     worst = max(checks, key=lambda c: _RANK[c.status])
     status = worst.status
     if status == "passed":

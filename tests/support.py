@@ -54,7 +54,9 @@ def run_suite_here(tmp_path: Path, *args: str) -> Run:
     try:
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output), _cwd(tmp_path):
             # the test process already captures output: the inner run captures at sys level only
-            code = cli.main(["run", "--report-dir", str(report_dir), *args, "--", "--capture=sys", "-p", "no:xdist"])
+            code = cli.main(
+                ["run", "--report-dir", str(report_dir), *args, "--", "--capture=sys", "-p", "no:xdist"]
+            )
     finally:
         os.environ.update(saved)
     summary_path = report_dir / "summary.json"

@@ -65,7 +65,9 @@ def cc_token(http: Session, target: Target, cc_primary: Client) -> TokenResponse
     """A client-credentials token for the primary client, as the Spry guide requests it."""
     answer = client_credentials(http, target, cc_primary, scope=cc_primary.scope)
     if not answer.ok:
-        pytest.fail(f"could not obtain a client-credentials token (HTTP {answer.status}, error {answer.error})")
+        pytest.fail(
+            f"could not obtain a client-credentials token (HTTP {answer.status}, error {answer.error})"
+        )
     return answer
 
 
@@ -76,7 +78,9 @@ def code_client(target: Target) -> Client:
     if not client.redirect_uri:
         pytest.skip("needs clients.primary.redirect_uri for the authorization code flow")
     if target.user.login.method == "form" and not target.user.password:
-        pytest.skip(f"needs the user's password in {target.user.password_env} for the authorization code flow")
+        pytest.skip(
+            f"needs the user's password in {target.user.password_env} for the authorization code flow"
+        )
     return client
 
 
@@ -107,9 +111,13 @@ def issued_code(code_client: Client, authorize_user: Authorizer) -> Authorizatio
 
 
 @pytest.fixture
-def code_tokens(http: Session, target: Target, code_client: Client, issued_code: AuthorizationResponse) -> TokenResponse:
+def code_tokens(
+    http: Session, target: Target, code_client: Client, issued_code: AuthorizationResponse
+) -> TokenResponse:
     """Tokens from redeeming a fresh code: an access token and (normally) a refresh token for the user."""
-    answer = exchange_code(http, target, code_client, issued_code.code or "", redirect_uri=code_client.redirect_uri)
+    answer = exchange_code(
+        http, target, code_client, issued_code.code or "", redirect_uri=code_client.redirect_uri
+    )
     if not answer.ok:
         pytest.fail(f"the code exchange failed (HTTP {answer.status}, error {answer.error})")
     return answer

@@ -34,8 +34,6 @@ def access(request: pytest.FixtureRequest, target: Target) -> TokenResponse:
     return request.getfixturevalue("code_tokens")
 
 
-
-
 def _challenge_text(response: Response) -> str:
     header = response.headers.get("www-authenticate")
     return f"WWW-Authenticate {describe(header)}" if header else "no WWW-Authenticate"

@@ -83,8 +83,6 @@ def issued(access: TokenResponse) -> Issued:
     return _decoded(access)
 
 
-
-
 @dataclass(frozen=True)
 class Forgery:
     """A forged token and what was changed, for the verdict (the token itself is never printed)."""
@@ -97,7 +95,9 @@ def _present(http: Session, target: Target, forgeries: list[Forgery], wanted: st
     """Send every forgery; all must be refused (not 2xx). The verdict lists each forgery and its answer."""
     answers = [(f, call_resource(http, target, f.token)) for f in forgeries]
     accepted = [(f, r) for f, r in answers if is_success(r)]
-    listing = "; ".join(f"{f.label}: HTTP {r.status}{' (ACCEPTED)' if is_success(r) else ''}" for f, r in answers)
+    listing = "; ".join(
+        f"{f.label}: HTTP {r.status}{' (ACCEPTED)' if is_success(r) else ''}" for f, r in answers
+    )
     expect(not accepted, wanted, *(r for _, r in accepted), observed=listing)
 
 

@@ -32,7 +32,10 @@ def parse_challenge(header: str | None) -> Challenge | None:
     if not header or not header.strip():
         return None
     scheme, _, rest = header.strip().partition(" ")
-    params = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3) for m in _PARAM.finditer(rest)}
+    params = {
+        m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
+        for m in _PARAM.finditer(rest)
+    }
     return Challenge(scheme, params)
 
 
@@ -67,7 +70,9 @@ def call_resource(
     if content is not None:
         headers["Content-Type"] = "application/json"
     method = "POST" if placement == "form" and endpoint.method == "GET" else endpoint.method
-    return session.request(method, endpoint.path, params=params or None, data=data, content=content, headers=headers)
+    return session.request(
+        method, endpoint.path, params=params or None, data=data, content=content, headers=headers
+    )
 
 
 def challenge_of(response: Response) -> Challenge | None:

@@ -80,7 +80,9 @@ def build_app(state: ServerState) -> Starlette:
         Route(CONSENT_PATH, AnyMethod(consent)),
         Route(PATIENTS_PATH, AnyMethod(patients)),
     ]
-    middleware = [Middleware(LatencyMiddleware, seconds=state.settings.latency)] if state.settings.latency else []
+    middleware = (
+        [Middleware(LatencyMiddleware, seconds=state.settings.latency)] if state.settings.latency else []
+    )
     if state.settings.tls is not None and not state.faults.on("no-hsts"):
         middleware.append(Middleware(HstsMiddleware, value="max-age=31536000; includeSubDomains"))
     app = Starlette(routes=routes, middleware=middleware)

@@ -24,10 +24,17 @@ from .scopes import ScopeError, parse, resolve
 from .state import ServerState
 from .store import PendingAuthorization
 
-
-RECOGNISED = frozenset({
-    "response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method",
-})
+RECOGNISED = frozenset(
+    {
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+    }
+)
 """Authorization request parameters of RFC 6749 §4.1.1 and RFC 7636 §4.3; others are ignored (§3.1)."""
 
 
@@ -85,7 +92,11 @@ async def authorize(request: Request) -> Response:
         return fail("invalid_request", "response_type is required")
     allowed = {"code", "token"} if faults.on("implicit-grant-enabled") else {"code"}
     if response_type not in allowed:
-        error = "invalid_request" if faults.on("response-type-unknown-wrong-error") else "unsupported_response_type"
+        error = (
+            "invalid_request"
+            if faults.on("response-type-unknown-wrong-error")
+            else "unsupported_response_type"
+        )
         return fail(error, "the response type is not supported")
     requested = params.get("scope")
     if requested is not None and faults.on("authorize-invalid-scope-ignored"):
@@ -105,9 +116,10 @@ async def authorize(request: Request) -> Response:
             return fail("invalid_request", "transform algorithm not supported")
         if not pkce.well_formed(challenge):
             return fail("invalid_request", "code_challenge must be 43-128 unreserved characters")
-    pending = PendingAuthorization(client.client_id, sent, target, response_type, scope, state_value, challenge, method)
+    pending = PendingAuthorization(
+        client.client_id, sent, target, response_type, scope, state_value, challenge, method
+    )
     session = state.store.new_session(pending, state.clock.now())
     response = login_page(faults, session, client)
     set_session_cookie(response, session.sid)
     return response
-

@@ -45,7 +45,9 @@ def _invalid_client(state: ServerState, description: str, *, basic: bool) -> OAu
     return OAuthError("invalid_client", description, status=401, headers={"WWW-Authenticate": CHALLENGE})
 
 
-def authenticate(request: Request, params: Mapping[str, str], state: ServerState, *, anonymous_ok: bool = False) -> Client | None:
+def authenticate(
+    request: Request, params: Mapping[str, str], state: ServerState, *, anonymous_ok: bool = False
+) -> Client | None:
     """The authenticated client, or OAuthError. ``None`` only when a fault lets a grant skip authentication."""
     faults = state.faults
     basic: tuple[str, str] | None = None
@@ -59,7 +61,11 @@ def authenticate(request: Request, params: Mapping[str, str], state: ServerState
             raise _invalid_client(state, "malformed HTTP Basic credentials", basic=True) from exc
     body_id: str | None
     body_secret: str | None
-    body_id, body_secret = (None, None) if faults.on("body-auth-unsupported") else (params.get("client_id"), params.get("client_secret"))
+    body_id, body_secret = (
+        (None, None)
+        if faults.on("body-auth-unsupported")
+        else (params.get("client_id"), params.get("client_secret"))
+    )
     client_id: str | None
     secret: str | None
     if basic is not None:
@@ -101,7 +107,10 @@ def authenticate(request: Request, params: Mapping[str, str], state: ServerState
 
 def _any_clients_secret(state: ServerState, secret: str) -> bool:
     """Whether ``secret`` is the secret of some registered client (fault secret-of-other-client-accepted)."""
-    return any(hmac.compare_digest(secret.encode(), c.client_secret.encode()) for c in state.registry.clients.values())
+    return any(
+        hmac.compare_digest(secret.encode(), c.client_secret.encode())
+        for c in state.registry.clients.values()
+    )
 
 
 def _check_throttle(state: ServerState, client_id: str) -> None:
@@ -110,6 +119,8 @@ def _check_throttle(state: ServerState, client_id: str) -> None:
     retry_after = state.throttle.retry_after(client_id)
     if retry_after is not None:
         raise OAuthError(
-            "invalid_client", "too many failed client authentications; retry later",
-            status=429, headers={"Retry-After": str(retry_after)},
+            "invalid_client",
+            "too many failed client authentications; retry later",
+            status=429,
+            headers={"Retry-After": str(retry_after)},
         )

@@ -46,14 +46,18 @@ def _csrf_ok(state: ServerState, session: LoginSession, form: dict[str, str]) ->
     return hmac.compare_digest(form.get("csrf_token", "").encode(), session.csrf.encode())
 
 
-async def _session_and_form(request: Request, *, logged_in: bool) -> tuple[LoginSession, dict[str, str]] | Response:
+async def _session_and_form(
+    request: Request, *, logged_in: bool
+) -> tuple[LoginSession, dict[str, str]] | Response:
     state: ServerState = request.app.state.spry
     faults = state.faults
     if request.method != "POST":
         return error_page(faults, 405, "Use the form.")
     session = state.store.session(request.cookies.get(COOKIE), state.clock.now())
     if session is None or (logged_in and session.username is None):
-        return error_page(faults, 400, "Your session expired or is missing. Start again from the application.")
+        return error_page(
+            faults, 400, "Your session expired or is missing. Start again from the application."
+        )
     form = await _form(request)
     if form is None:
         return error_page(faults, 400, "The form could not be read.")
@@ -90,7 +94,9 @@ async def consent(request: Request) -> Response:
     if request.method in ("GET", "HEAD"):
         session = state.store.session(request.cookies.get(COOKIE), state.clock.now())
         if session is None or session.username is None:
-            return error_page(faults, 400, "Your session expired or is missing. Start again from the application.")
+            return error_page(
+                faults, 400, "Your session expired or is missing. Start again from the application."
+            )
         client = state.registry.client(session.pending.client_id)
         assert client is not None
         return consent_page(faults, session, client)
@@ -104,14 +110,22 @@ async def consent(request: Request) -> Response:
         return error_page(faults, 400, "Choose Allow or Deny.")
     state.store.drop_session(session.sid)
     if decision == "deny" and not faults.on("consent-deny-issues-code"):
-        return error_redirect(pending.target, "access_denied", "the resource owner denied the request", pending.state, faults)
+        return error_redirect(
+            pending.target, "access_denied", "the resource owner denied the request", pending.state, faults
+        )
     if faults.on("authorize-500"):
         return error_page(faults, 500, "Internal Server Error")
     if pending.response_type == "token":
         return _implicit(state, session)
     code = AuthorizationCode(
-        _new_code(state), pending.client_id, pending.redirect_uri, pending.scope, state.registry.user.identity,
-        pending.challenge, pending.method, state.clock.now() + state.settings.code_lifetime,
+        _new_code(state),
+        pending.client_id,
+        pending.redirect_uri,
+        pending.scope,
+        state.registry.user.identity,
+        pending.challenge,
+        pending.method,
+        state.clock.now() + state.settings.code_lifetime,
     )
     state.store.add_code(code, state.clock.now())
     return redirect(pending.target, {"code": code.code, "state": pending.state}, faults)
@@ -132,6 +146,8 @@ def _implicit(state: ServerState, session: LoginSession) -> Response:
     client = state.registry.client(pending.client_id)
     assert client is not None
     body = issue(state, client, state.registry.user.identity, pending.scope)
-    params: dict[str, str | None] = {name: str(body[name]) for name in ("access_token", "token_type", "expires_in") if name in body}
+    params: dict[str, str | None] = {
+        name: str(body[name]) for name in ("access_token", "token_type", "expires_in") if name in body
+    }
     params.update(scope=body.get("scope"), state=pending.state)
     return redirect(pending.target, params, state.faults, fragment=True)

@@ -29,7 +29,9 @@ def page(faults: FaultSet, title: str, body: str, *, status: int = 200) -> HTMLR
         headers["X-Frame-Options"] = "DENY"
         if not faults.on("no-frame-ancestors"):
             headers["Content-Security-Policy"] = "frame-ancestors 'none'"
-    if faults.on("authorize-cors"):  # RFC 9700 §2.6: "CORS MUST NOT be supported at the authorization endpoint"
+    if faults.on(
+        "authorize-cors"
+    ):  # RFC 9700 §2.6: "CORS MUST NOT be supported at the authorization endpoint"
         headers["Access-Control-Allow-Origin"] = "*"
     document = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -43,7 +45,9 @@ def error_page(faults: FaultSet, status: int, message: str) -> HTMLResponse:
     return page(faults, "Authorization error", f'<p class="error">{escape(message)}</p>', status=status)
 
 
-def login_page(faults: FaultSet, session: LoginSession, client: Client, error: str | None = None) -> HTMLResponse:
+def login_page(
+    faults: FaultSet, session: LoginSession, client: Client, error: str | None = None
+) -> HTMLResponse:
     """The login form; the hidden csrf_token is tied to the session cookie."""
     notice = f'<p class="error">{escape(error)}</p>\n' if error else ""
     body = (
@@ -62,7 +66,8 @@ def login_page(faults: FaultSet, session: LoginSession, client: Client, error: s
 def consent_page(faults: FaultSet, session: LoginSession, client: Client) -> HTMLResponse:
     """The consent form listing the requested scopes."""
     scopes = "".join(
-        f"<li><code>{escape(name)}</code>: {escape(SCOPE_TEXT.get(name, name))}</li>\n" for name in sorted(session.pending.scope)
+        f"<li><code>{escape(name)}</code>: {escape(SCOPE_TEXT.get(name, name))}</li>\n"
+        for name in sorted(session.pending.scope)
     )
     body = (
         f"<p>Allow {escape(client.client_id)} to access your account with these permissions?</p>\n"

@@ -18,7 +18,12 @@ from .faults import FaultSet
 
 
 def redirect(
-    target: str, params: Mapping[str, str | None], faults: FaultSet, *, error: bool = False, fragment: bool = False
+    target: str,
+    params: Mapping[str, str | None],
+    faults: FaultSet,
+    *,
+    error: bool = False,
+    fragment: bool = False,
 ) -> RedirectResponse:
     """A 302 to ``target`` carrying ``params`` in the query (or, for implicit, the fragment)."""
     values = {name: value for name, value in params.items() if value is not None}
@@ -46,6 +51,10 @@ def redirect(
     return response
 
 
-def error_redirect(target: str, error: str, description: str, state: str | None, faults: FaultSet) -> RedirectResponse:
+def error_redirect(
+    target: str, error: str, description: str, state: str | None, faults: FaultSet
+) -> RedirectResponse:
     """An authorization error reported to the client (§4.1.2.1)."""
-    return redirect(target, {"error": error, "error_description": description, "state": state}, faults, error=True)
+    return redirect(
+        target, {"error": error, "error_description": description, "state": state}, faults, error=True
+    )

@@ -91,17 +91,29 @@ def demo_registry(fixed: Mapping[str, str] | None = None) -> Registry:
 
     clients = (
         Client(
-            "primary", "conformance-primary", secret("primary"), frozenset(KNOWN_SCOPES), _ALL_GRANTS,
+            "primary",
+            "conformance-primary",
+            secret("primary"),
+            frozenset(KNOWN_SCOPES),
+            _ALL_GRANTS,
             "https://client.example.org/callback",
             Identity("conformance-primary", 74, 276, ("ADMIN", "DOCTOR"), (44, 58), "Sam Matthew"),
         ),
         Client(
-            "secondary", "conformance-secondary", secret("secondary"), frozenset(KNOWN_SCOPES), _ALL_GRANTS,
+            "secondary",
+            "conformance-secondary",
+            secret("secondary"),
+            frozenset(KNOWN_SCOPES),
+            _ALL_GRANTS,
             "https://client.example.org/other-callback",
             Identity("conformance-secondary", 75, 281, ("ADMIN",), (61,), "Priya Raman"),
         ),
         Client(
-            "read_only", "conformance-reader", secret("read_only"), frozenset({"read"}), ("client_credentials",),
+            "read_only",
+            "conformance-reader",
+            secret("read_only"),
+            frozenset({"read"}),
+            ("client_credentials",),
             None,
             Identity("conformance-reader", 74, 290, ("RECEPTIONIST",), (44,), "Alex Reader"),
         ),

@@ -27,7 +27,13 @@ _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def envelope(state: ServerState, status: int, data: Any = None, message: str = "Success", headers: dict[str, str] | None = None) -> JSONResponse:
+def envelope(
+    state: ServerState,
+    status: int,
+    data: Any = None,
+    message: str = "Success",
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     """A Spry response: ``{"code": 2000, "data": ..., "message": "Success"}``; errors use 4000 + (status - 400)."""
     if state.faults.on("envelope-missing"):
         body: Any = data if status < 400 else {"message": message}
@@ -36,7 +42,9 @@ def envelope(state: ServerState, status: int, data: Any = None, message: str = "
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _challenge(state: ServerState, status: int, message: str, error: str | None = None, **attributes: str) -> JSONResponse:
+def _challenge(
+    state: ServerState, status: int, message: str, error: str | None = None, **attributes: str
+) -> JSONResponse:
     value = REALM
     if error is not None:
         value += f', error="{error}"' + "".join(f', {name}="{text}"' for name, text in attributes.items())
@@ -75,9 +83,18 @@ async def _authenticate(state: ServerState, request: Request, body: bytes) -> di
     header_token = _header_token(state, request)
     query_token = request.query_params.get("access_token")
     form_token = dict(form_pairs(body)).get("access_token") if media_type(request) == FORM else None
-    if header_token is not None and (query_token or form_token) and not faults.on("two-token-methods-accepted"):
-        return _challenge(state, 400, "use one method to send the token", "invalid_request",
-                          error_description="the token was sent in more than one way")
+    if (
+        header_token is not None
+        and (query_token or form_token)
+        and not faults.on("two-token-methods-accepted")
+    ):
+        return _challenge(
+            state,
+            400,
+            "use one method to send the token",
+            "invalid_request",
+            error_description="the token was sent in more than one way",
+        )
     token = header_token
     if token is None and query_token and faults.on("query-token-accepted"):
         token = query_token
@@ -108,7 +125,8 @@ def _validate_patient(document: Any) -> tuple[dict[str, str] | None, str]:
     if not isinstance(document, dict):
         return None, "the body must be a JSON object"
     problems = [
-        f"{name} is required" for name in ("first_name", "last_name")
+        f"{name} is required"
+        for name in ("first_name", "last_name")
         if not isinstance(document.get(name), str) or not document[name].strip() or len(document[name]) > 200
     ]
     born = document.get("date_of_birth")

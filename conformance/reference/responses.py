@@ -24,7 +24,9 @@ from .tokens import IssuedToken
 class OAuthError(Exception):
     """An error response of the token endpoint (RFC 6749 §5.2)."""
 
-    def __init__(self, error: str, description: str, *, status: int = 400, headers: Mapping[str, str] | None = None):
+    def __init__(
+        self, error: str, description: str, *, status: int = 400, headers: Mapping[str, str] | None = None
+    ):
         super().__init__(f"{error}: {description}")
         self.error = error
         self.description = description
@@ -42,10 +44,14 @@ class ServerFault(Exception):
 
     def response(self) -> Response:
         """The 500 response."""
-        return Response(self.body, status_code=500, media_type=self.media_type, headers={"Cache-Control": "no-store"})
+        return Response(
+            self.body, status_code=500, media_type=self.media_type, headers={"Cache-Control": "no-store"}
+        )
 
 
-def token_json(body: Mapping[str, Any], faults: FaultSet, *, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+def token_json(
+    body: Mapping[str, Any], faults: FaultSet, *, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
     """A JSON token-endpoint response with the §5.1 caching headers."""
     all_headers = dict(headers or {})
     if not faults.on("no-cache-control"):
@@ -69,7 +75,9 @@ def error_json(error: OAuthError, faults: FaultSet) -> Response:
     return token_json(body, faults, status=error.status, headers=error.headers)
 
 
-def token_body(issued: IssuedToken, scope: frozenset[str], identity: Identity, faults: FaultSet) -> dict[str, Any]:
+def token_body(
+    issued: IssuedToken, scope: frozenset[str], identity: Identity, faults: FaultSet
+) -> dict[str, Any]:
     """The success body as the Spry guide shows it (integers as integers)."""
     expires_in = issued.expires_in
     if faults.on("expires-in-wrong"):
@@ -86,7 +94,9 @@ def token_body(issued: IssuedToken, scope: frozenset[str], identity: Identity, f
         organisation_id=str(identity.organisation_id) if as_strings else identity.organisation_id,
         user_id=str(identity.user_id) if as_strings else identity.user_id,
         roles=list(identity.roles),
-        clinic_id_list=[str(c) for c in identity.clinic_id_list] if as_strings else list(identity.clinic_id_list),
+        clinic_id_list=[str(c) for c in identity.clinic_id_list]
+        if as_strings
+        else list(identity.clinic_id_list),
         name=identity.name,
     )
     return body

@@ -33,7 +33,9 @@ class ReferenceServer:
         self.state = ServerState.create(self.settings)
         tls_only = sorted(name for name in self.state.faults.active if FAULTS[name].needs_tls)
         if tls_only and self.settings.tls is None:
-            raise ValueError(f"fault(s) {', '.join(tls_only)} only show on a TLS server: set ServerSettings(tls=...)")
+            raise ValueError(
+                f"fault(s) {', '.join(tls_only)} only show on a TLS server: set ServerSettings(tls=...)"
+            )
         self._tls = tls.server_context(self.settings.tls) if self.settings.tls is not None else None
         self.clock: Clock = self.state.clock
         self.faults = self.state.faults
@@ -64,7 +66,9 @@ class ReferenceServer:
             raise RuntimeError("a ReferenceServer is started only once")
         host, port = self.settings.host, self.settings.port
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # asyncio sets TCP_NODELAY only then
+        sock = socket.socket(
+            family, socket.SOCK_STREAM, socket.IPPROTO_TCP
+        )  # asyncio sets TCP_NODELAY only then
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
         bound_port = sock.getsockname()[1]
@@ -86,9 +90,14 @@ class ReferenceServer:
         # In the background the host process's logging is left alone (log_config=None); errors
         # still reach the "uvicorn.error" logger. In the foreground uvicorn logs requests as usual.
         config = uvicorn.Config(
-            self.app, lifespan="off", loop="asyncio", http="h11", ws="none",
+            self.app,
+            lifespan="off",
+            loop="asyncio",
+            http="h11",
+            ws="none",
             log_config=uvicorn.config.LOGGING_CONFIG if foreground else None,
-            log_level="info" if foreground else "warning", access_log=foreground,
+            log_level="info" if foreground else "warning",
+            access_log=foreground,
         )
         self._server = uvicorn.Server(config)
         return self._server
@@ -119,7 +128,9 @@ class ReferenceServer:
     def __enter__(self) -> ReferenceServer:
         return self.start()
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
 
@@ -134,15 +145,21 @@ def describe(server: ReferenceServer) -> list[str]:
         f"  faults              {', '.join(sorted(server.faults.active)) or 'none'}",
         "Demo credentials (printed on purpose, for manual use):",
     ]
-    env_names = {"primary": "SPRY_CLIENT_SECRET", "secondary": "SPRY_SECONDARY_CLIENT_SECRET", "read_only": "SPRY_READER_CLIENT_SECRET"}
+    env_names = {
+        "primary": "SPRY_CLIENT_SECRET",
+        "secondary": "SPRY_SECONDARY_CLIENT_SECRET",
+        "read_only": "SPRY_READER_CLIENT_SECRET",
+    }
     for role, client in creds["clients"].items():
         lines.append(
             f"  {role:<10} client_id={client['client_id']} client_secret={client['client_secret']} "
-            f"scopes=\"{client['scopes']}\" redirect_uri={client['redirect_uri'] or '-'}"
+            f'scopes="{client["scopes"]}" redirect_uri={client["redirect_uri"] or "-"}'
         )
     lines.append(f"  user       username={creds['user']['username']} password={creds['user']['password']}")
     lines.append("Environment for spry-conformance run:")
-    lines += [f"  export {env_names[role]}={client['client_secret']}" for role, client in creds["clients"].items()]
+    lines += [
+        f"  export {env_names[role]}={client['client_secret']}" for role, client in creds["clients"].items()
+    ]
     lines.append(f"  export SPRY_USER_PASSWORD={creds['user']['password']}")
     lines.append("Press Ctrl-C to stop.")
     return lines

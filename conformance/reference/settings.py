@@ -56,4 +56,3 @@ class ServerSettings:
                 raise ValueError("secrets must be non-empty strings")
         if self.tls is not None and not isinstance(self.tls, TlsFiles):
             raise TypeError("tls must be a TlsFiles(certfile, keyfile) value")
-

@@ -188,7 +188,9 @@ class Store:
 
     def replace_session(self, old: LoginSession, username: str) -> LoginSession:
         """Give a logged-in session a new id and CSRF token (session-fixation defence)."""
-        new = LoginSession(secrets.token_urlsafe(32), secrets.token_urlsafe(32), old.pending, old.created_at, username)
+        new = LoginSession(
+            secrets.token_urlsafe(32), secrets.token_urlsafe(32), old.pending, old.created_at, username
+        )
         with self.lock:
             self.sessions.pop(old.sid, None)
             self.sessions[new.sid] = new

@@ -35,10 +35,20 @@ GRANTS: Mapping[str, Handler] = {
     "refresh_token": refresh_token,
 }
 
-RECOGNISED = frozenset({
-    "grant_type", "scope", "client_id", "client_secret", "code", "redirect_uri", "code_verifier",
-    "refresh_token", "username", "password",
-})
+RECOGNISED = frozenset(
+    {
+        "grant_type",
+        "scope",
+        "client_id",
+        "client_secret",
+        "code",
+        "redirect_uri",
+        "code_verifier",
+        "refresh_token",
+        "username",
+        "password",
+    }
+)
 """Token request parameters of RFC 6749 and RFC 7636; others are ignored (§3.2)."""
 
 
@@ -50,9 +60,13 @@ async def _pairs(request: Request, faults: FaultSet) -> list[tuple[str, str]]:
     if request.method != "POST":
         if request.method == "GET" and faults.on("token-get-allowed"):
             return request.query_params.multi_items()
-        raise OAuthError("invalid_request", "the token endpoint accepts POST only", status=405, headers={"Allow": "POST"})
+        raise OAuthError(
+            "invalid_request", "the token endpoint accepts POST only", status=405, headers={"Allow": "POST"}
+        )
     query = request.query_params
-    in_query = [(name, value) for name, value in query.multi_items() if name in ("client_id", "client_secret")]
+    in_query = [
+        (name, value) for name, value in query.multi_items() if name in ("client_id", "client_secret")
+    ]
     if in_query and not faults.on("credentials-in-query-accepted"):
         raise _invalid_request("client credentials must not be sent in the URL query")
     try:
@@ -107,11 +121,17 @@ async def _dispatch(request: Request, params: Mapping[str, str], state: ServerSt
     if grant_type == "password" and faults.on("password-grant-enabled"):
         handler = password
     if handler is None:
-        error = "invalid_request" if faults.on("unknown-grant-type-invalid-request") else "unsupported_grant_type"
+        error = (
+            "invalid_request" if faults.on("unknown-grant-type-invalid-request") else "unsupported_grant_type"
+        )
         if faults.on("error-description-echoes-input"):
             raise OAuthError(error, f'the grant type "{grant_type}" is not supported')
         raise OAuthError(error, "the grant type is not supported")
-    if grant_type == "refresh_token" and faults.on("v2-refresh-500") and not request.url.path.startswith("/apis/v1/"):
+    if (
+        grant_type == "refresh_token"
+        and faults.on("v2-refresh-500")
+        and not request.url.path.startswith("/apis/v1/")
+    ):
         raise ServerFault('{"message": "internal server error"}')
     anonymous_ok = (grant_type == "authorization_code" and faults.on("code-exchange-no-client-auth")) or (
         grant_type == "refresh_token" and faults.on("refresh-no-client-auth")

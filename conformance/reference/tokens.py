@@ -53,7 +53,11 @@ class _HMAC(HMACAlgorithm):
 
 def _jws() -> jwt.PyJWS:
     jws = jwt.PyJWS()
-    for name, digest in (("HS256", HMACAlgorithm.SHA256), ("HS384", HMACAlgorithm.SHA384), ("HS512", HMACAlgorithm.SHA512)):
+    for name, digest in (
+        ("HS256", HMACAlgorithm.SHA256),
+        ("HS384", HMACAlgorithm.SHA384),
+        ("HS512", HMACAlgorithm.SHA512),
+    ):
         jws.unregister_algorithm(name)
         jws.register_algorithm(name, _HMAC(digest))
     return jws
@@ -91,8 +95,13 @@ class TokenService:
         if not self._faults.on("jwt-no-exp"):
             claims["exp"] = iat + lifetime * (2 if self._faults.on("jwt-exp-mismatch") else 1)
         claims.update(
-            jti=jti, scope=scope, client_id=client.client_id, organisation_id=identity.organisation_id,
-            user_id=identity.user_id, roles=list(identity.roles), clinic_id_list=list(identity.clinic_id_list),
+            jti=jti,
+            scope=scope,
+            client_id=client.client_id,
+            organisation_id=identity.organisation_id,
+            user_id=identity.user_id,
+            roles=list(identity.roles),
+            clinic_id_list=list(identity.clinic_id_list),
             name=identity.name,
         )
         # Fault jwt-leaks-secret: the client secret travels in the (readable) payload (RFC 8725 §3.6).
@@ -100,7 +109,9 @@ class TokenService:
             claims["client_secret"] = client.client_secret
         return claims
 
-    def issue_access_token(self, client: Client, identity: Identity, scope: str, lifetime: int) -> IssuedToken:
+    def issue_access_token(
+        self, client: Client, identity: Identity, scope: str, lifetime: int
+    ) -> IssuedToken:
         """Sign an access token for ``identity`` acting through ``client``."""
         claims = self._claims(client, identity, scope, lifetime)
         token = self._sign(claims)
@@ -143,7 +154,9 @@ class TokenService:
         if self._faults.on("alg-confusion-hs512") and alg in ("HS384", "HS512"):
             signing_input, _, signature = token.rpartition(".")
             digest = hashlib.sha384 if alg == "HS384" else hashlib.sha512
-            if not hmac.compare_digest(hmac.new(b"", signing_input.encode(), digest).digest(), base64url_decode(signature)):
+            if not hmac.compare_digest(
+                hmac.new(b"", signing_input.encode(), digest).digest(), base64url_decode(signature)
+            ):
                 raise InvalidToken("the access token signature is invalid")
             return _payload(self._jws.decode_complete(token, options={"verify_signature": False}))
         return _payload(self._jws.decode_complete(token, self._key, algorithms=[ALGORITHM]))

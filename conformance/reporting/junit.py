@@ -38,7 +38,9 @@ def write_junit(path: Path, results: list[RequirementResult], *, duration: float
                 totals["skipped"] += 1
                 ET.SubElement(case, "skipped", message=check.message)
             elif status in {"warning", "waived"}:
-                ET.SubElement(case, "system-out").text = f"{status.upper()}: {r.id} ({r.level})\n{check.message}"
+                ET.SubElement(
+                    case, "system-out"
+                ).text = f"{status.upper()}: {r.id} ({r.level})\n{check.message}"
     for key, value in totals.items():
         suite.set(key, str(value))
     tree = ET.ElementTree(ET.Element("testsuites"))

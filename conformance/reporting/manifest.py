@@ -17,7 +17,9 @@ def config_hash(fingerprint: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def manifest(state: Any, *, started: float, finished: float, requests: int, generated: int = 0) -> dict[str, Any]:
+def manifest(
+    state: Any, *, started: float, finished: float, requests: int, generated: int = 0
+) -> dict[str, Any]:
     target = state.target
     if target is not None and not state.distributed:
         base_url = target.base_url

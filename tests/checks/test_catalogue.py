@@ -27,7 +27,9 @@ def checks() -> dict[str, list[str]]:
 
 
 def test_every_check_names_exactly_one_known_requirement() -> None:
-    problems = {name: ids for name, ids in checks().items() if len(ids) != 1 or ids[0] not in CATALOGUE.requirements}
+    problems = {
+        name: ids for name, ids in checks().items() if len(ids) != 1 or ids[0] not in CATALOGUE.requirements
+    }
     assert not problems, f"checks naming no, several or unknown requirements: {problems}"
 
 
@@ -53,7 +55,9 @@ def test_crosswalk_accounts_for_every_oauch_test() -> None:
     rows = CATALOGUE.crosswalk
     assert len(rows) == 97, "anchors.md §1.3 lists 97 OAuch tests relevant to Spry (89 without revocation)"
     for row in rows:
-        assert bool(row["requirements"]) != bool(row["why"]), f"{row['oauch']}: a requirement or a reason, not both"
+        assert bool(row["requirements"]) != bool(row["why"]), (
+            f"{row['oauch']}: a requirement or a reason, not both"
+        )
     listed = {row["oauch"] for row in rows}
     named = {test for r in CATALOGUE for test in r.oauch}
     assert named <= listed, f"requirements name OAuch tests the crosswalk lacks: {sorted(named - listed)}"

@@ -17,7 +17,9 @@ def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.
 
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SPRY_")}
     environment.update(env or {})
-    return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=environment)
+    return subprocess.run(
+        [*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=environment
+    )
 
 
 def test_clean_embedded_run_exits_0_and_writes_summary(tmp_path: Path) -> None:
@@ -26,8 +28,20 @@ def test_clean_embedded_run_exits_0_and_writes_summary(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["verdict"] == "pass"
-    assert {r["id"]: r["status"] for r in summary["requirements"]} == {"CC-SUCCESS": "passed", "TOKEN-TYPE-BEARER": "passed"}
-    assert set(summary) >= {"tool", "target", "profile", "started_at", "duration_s", "requests_sent", "seed", "counts"}
+    assert {r["id"]: r["status"] for r in summary["requirements"]} == {
+        "CC-SUCCESS": "passed",
+        "TOKEN-TYPE-BEARER": "passed",
+    }
+    assert set(summary) >= {
+        "tool",
+        "target",
+        "profile",
+        "started_at",
+        "duration_s",
+        "requests_sent",
+        "seed",
+        "counts",
+    }
     assert (tmp_path / "out" / "junit.xml").is_file()
 
 

@@ -8,7 +8,9 @@ import pytest
 
 from conformance.config import ConfigError, load_target
 
-CONTRACT_EXAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "contract" / "spry-target.example.toml"
+CONTRACT_EXAMPLE = (
+    Path(__file__).resolve().parents[2].parent / "shared" / "contract" / "spry-target.example.toml"
+)
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -37,7 +39,11 @@ def test_every_key_may_be_omitted() -> None:
 
 
 def test_environment_supplies_base_url_client_id_and_secret() -> None:
-    env = {"SPRY_BASE_URL": "https://spry.test", "SPRY_CLIENT_ID": "ci-client", "SPRY_CLIENT_SECRET": "x" * 20}
+    env = {
+        "SPRY_BASE_URL": "https://spry.test",
+        "SPRY_CLIENT_ID": "ci-client",
+        "SPRY_CLIENT_SECRET": "x" * 20,
+    }
     target = load_target(None, env=env)
     assert target.base_url == "https://spry.test"
     assert target.client("primary").client_id == "ci-client"
@@ -77,6 +83,8 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 
 
 def test_fingerprint_holds_no_secret() -> None:
-    target = load_target(None, env={"SPRY_CLIENT_SECRET": "very-secret-value", "SPRY_USER_PASSWORD": "pw-123456"})
+    target = load_target(
+        None, env={"SPRY_CLIENT_SECRET": "very-secret-value", "SPRY_USER_PASSWORD": "pw-123456"}
+    )
     text = repr(target.fingerprint())
     assert "very-secret-value" not in text and "pw-123456" not in text

@@ -78,8 +78,15 @@ class Spry:
         return new_client(self.base)
 
     # Token endpoint.
-    def token(self, data: Any = None, *, role: str = "primary", auth: str | None = "body", path: str = TOKEN,
-              **kwargs: Any) -> httpx.Response:
+    def token(
+        self,
+        data: Any = None,
+        *,
+        role: str = "primary",
+        auth: str | None = "body",
+        path: str = TOKEN,
+        **kwargs: Any,
+    ) -> httpx.Response:
         client = self.clients[role]
         if isinstance(data, dict) or data is None:
             data = dict(data or {})
@@ -92,7 +99,9 @@ class Spry:
             return self.http.post(path, content=urlencode(data), headers=FORM, **kwargs)
         return self.http.post(path, data=data, **kwargs)
 
-    def cc(self, scope: str | None = None, *, role: str = "primary", auth: str | None = "body", **extra: Any) -> httpx.Response:
+    def cc(
+        self, scope: str | None = None, *, role: str = "primary", auth: str | None = "body", **extra: Any
+    ) -> httpx.Response:
         data = {"grant_type": "client_credentials", **extra}
         if scope is not None:
             data["scope"] = scope
@@ -107,22 +116,36 @@ class Spry:
     def authorize_params(self, role: str = "primary", **overrides: str | None) -> dict[str, str]:
         client = self.clients[role]
         params: dict[str, str | None] = {
-            "response_type": "code", "client_id": client["client_id"], "redirect_uri": client["redirect_uri"],
-            "scope": "read write", "state": "xyz-state",
+            "response_type": "code",
+            "client_id": client["client_id"],
+            "redirect_uri": client["redirect_uri"],
+            "scope": "read write",
+            "state": "xyz-state",
         }
         params.update(overrides)
         return {name: value for name, value in params.items() if value is not None}
 
-    def authorize(self, role: str = "primary", *, browser: httpx.Client | None = None, **overrides: str | None) -> httpx.Response:
+    def authorize(
+        self, role: str = "primary", *, browser: httpx.Client | None = None, **overrides: str | None
+    ) -> httpx.Response:
         return (browser or self.http).get(AUTHORIZE, params=self.authorize_params(role, **overrides))
 
-    def consent_response(self, role: str = "primary", *, decision: str = "approve", **overrides: str | None) -> httpx.Response:
+    def consent_response(
+        self, role: str = "primary", *, decision: str = "approve", **overrides: str | None
+    ) -> httpx.Response:
         """Authorize, log in and answer the consent form; the final (unfollowed) response."""
         with self.browser() as browser:
             page = self.authorize(role, browser=browser, **overrides)
             assert page.status_code == 200, (page.status_code, page.headers.get("location"), page.text)
-            login = browser.post(LOGIN, data={"csrf_token": csrf(page), "username": self.user["username"],
-                                              "password": self.user["password"], "action": "login"})
+            login = browser.post(
+                LOGIN,
+                data={
+                    "csrf_token": csrf(page),
+                    "username": self.user["username"],
+                    "password": self.user["password"],
+                    "action": "login",
+                },
+            )
             assert login.status_code == 303, login.text
             consent = browser.get(CONSENT)
             return browser.post(CONSENT, data={"csrf_token": csrf(consent), "decision": decision})
@@ -132,8 +155,16 @@ class Spry:
         assert response.status_code == 302, response.text
         return query(response.headers["location"])["code"]
 
-    def exchange(self, code: str, *, role: str = "primary", redirect_uri: str | None = "registered",
-                 verifier: str | None = None, auth: str | None = "body", **extra: str) -> httpx.Response:
+    def exchange(
+        self,
+        code: str,
+        *,
+        role: str = "primary",
+        redirect_uri: str | None = "registered",
+        verifier: str | None = None,
+        auth: str | None = "body",
+        **extra: str,
+    ) -> httpx.Response:
         data = {"grant_type": "authorization_code", "code": code, **extra}
         if redirect_uri == "registered":
             redirect_uri = self.clients["primary" if role == "read_only" else role]["redirect_uri"]
@@ -148,8 +179,15 @@ class Spry:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def refresh(self, refresh_token: str, *, role: str = "primary", scope: str | None = None, path: str = REFRESH,
-                auth: str | None = "body") -> httpx.Response:
+    def refresh(
+        self,
+        refresh_token: str,
+        *,
+        role: str = "primary",
+        scope: str | None = None,
+        path: str = REFRESH,
+        auth: str | None = "body",
+    ) -> httpx.Response:
         data = {"grant_type": "refresh_token", "refresh_token": refresh_token}
         if scope is not None:
             data["scope"] = scope
@@ -161,4 +199,6 @@ class Spry:
         return self.http.get(PATIENTS, headers=headers, **kwargs)
 
     def post_patient(self, token: str, body: Any = None, *, scheme: str = "Bearer") -> httpx.Response:
-        return self.http.post(PATIENTS, headers={"Authorization": f"{scheme} {token}"}, json={} if body is None else body)
+        return self.http.post(
+            PATIENTS, headers={"Authorization": f"{scheme} {token}"}, json={} if body is None else body
+        )

@@ -44,11 +44,20 @@ def test_unknown_fault_lists_the_known_ones() -> None:
 
 def test_settings_defaults_and_validation() -> None:
     settings = ServerSettings()
-    assert (settings.faults, settings.access_token_lifetime, settings.code_lifetime) == (frozenset(), 3600, 60)
+    assert (settings.faults, settings.access_token_lifetime, settings.code_lifetime) == (
+        frozenset(),
+        3600,
+        60,
+    )
     assert (settings.latency, settings.host, settings.port, settings.secrets) == (0.0, "127.0.0.1", 0, None)
     assert ServerSettings(faults=["code-reusable"]).faults == frozenset({"code-reusable"})  # type: ignore[arg-type]
-    for bad in ({"access_token_lifetime": 0}, {"latency": -1}, {"port": 70000}, {"secrets": {"nope": "x"}},
-                {"secrets": {"user": ""}}):
+    for bad in (
+        {"access_token_lifetime": 0},
+        {"latency": -1},
+        {"port": 70000},
+        {"secrets": {"nope": "x"}},
+        {"secrets": {"user": ""}},
+    ):
         with pytest.raises(ValueError):
             ServerSettings(**bad)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
@@ -60,13 +69,24 @@ def test_credentials_match_the_contract(spry: Spry) -> None:
     primary, secondary, reader = (creds["clients"][role] for role in ("primary", "secondary", "read_only"))
     all_grants = ["client_credentials", "authorization_code", "refresh_token"]
     assert primary | {"client_secret": ""} == {
-        "client_id": "conformance-primary", "client_secret": "", "scopes": "read write", "grants": all_grants,
+        "client_id": "conformance-primary",
+        "client_secret": "",
+        "scopes": "read write",
+        "grants": all_grants,
         "redirect_uri": "https://client.example.org/callback",
     }
-    assert (secondary["client_id"], secondary["scopes"], secondary["grants"]) == ("conformance-secondary", "read write", all_grants)
+    assert (secondary["client_id"], secondary["scopes"], secondary["grants"]) == (
+        "conformance-secondary",
+        "read write",
+        all_grants,
+    )
     assert secondary["redirect_uri"] == "https://client.example.org/other-callback"
     assert (reader["client_id"], reader["scopes"], reader["grants"], reader["redirect_uri"]) == (
-        "conformance-reader", "read", ["client_credentials"], None)
+        "conformance-reader",
+        "read",
+        ["client_credentials"],
+        None,
+    )
     assert creds["user"]["username"] == "conformance.user@example.org"
     secrets_ = [c["client_secret"] for c in creds["clients"].values()] + [creds["user"]["password"]]
     assert len(set(secrets_)) == 4 and all(len(s) >= 43 for s in secrets_)
@@ -99,9 +119,16 @@ def test_app_is_usable_directly() -> None:
     client = server.credentials["clients"]["primary"]
 
     async def call() -> httpx.Response:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=server.app), base_url="http://test") as http:
-            return await http.post("/apis/v2/oauth/token", data={"grant_type": "client_credentials", **{
-                k: client[k] for k in ("client_id", "client_secret")}})
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=server.app), base_url="http://test"
+        ) as http:
+            return await http.post(
+                "/apis/v2/oauth/token",
+                data={
+                    "grant_type": "client_credentials",
+                    **{k: client[k] for k in ("client_id", "client_secret")},
+                },
+            )
 
     assert asyncio.run(call()).status_code == 200
 
@@ -132,7 +159,9 @@ def test_lifetimes_are_configurable(make_spry: Callable[..., Spry]) -> None:
 
 def test_serve_prints_url_and_credentials_and_stops_on_ctrl_c() -> None:
     env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent.parent)}
-    code = "from conformance.reference import serve, ServerSettings; serve(ServerSettings(faults={'no-pragma'}))"
+    code = (
+        "from conformance.reference import serve, ServerSettings; serve(ServerSettings(faults={'no-pragma'}))"
+    )
     process = subprocess.Popen([sys.executable, "-u", "-c", code], stdout=subprocess.PIPE, text=True, env=env)
     try:
         assert process.stdout is not None
@@ -145,8 +174,14 @@ def test_serve_prints_url_and_credentials_and_stops_on_ctrl_c() -> None:
         base_url = re.search(r"on (http://127\.0\.0\.1:\d+)", output).group(1)  # type: ignore[union-attr]
         secret = re.search(r"conformance-primary client_secret=(\S+)", output).group(1)  # type: ignore[union-attr]
         assert "no-pragma" in output and "SPRY_USER_PASSWORD=" in output
-        response = httpx.post(base_url + "/apis/v2/oauth/token", data={
-            "grant_type": "client_credentials", "client_id": "conformance-primary", "client_secret": secret})
+        response = httpx.post(
+            base_url + "/apis/v2/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "conformance-primary",
+                "client_secret": secret,
+            },
+        )
         assert response.status_code == 200 and "pragma" not in response.headers
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
@@ -185,7 +220,9 @@ def test_reference_imports_nothing_from_the_suite() -> None:
 def test_the_suite_is_not_loaded_by_the_reference() -> None:
     code = "import sys, conformance.reference; print(sorted(m for m in sys.modules if m.startswith('conformance')))"
     env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent.parent)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout
     assert all(name == "conformance" or name.startswith("conformance.reference") for name in eval(out))
 
 

@@ -10,8 +10,12 @@ import pytest
 from spry_helpers import AUTHORIZE, CONSENT, LOGIN, TOKEN, Spry, claims, csrf, new_client, pkce_pair, query
 
 CALLBACK = "https://client.example.org/callback"
-PAGE_HEADERS = {"x-frame-options": "DENY", "content-security-policy": "frame-ancestors 'none'",
-                "referrer-policy": "no-referrer", "cache-control": "no-store"}
+PAGE_HEADERS = {
+    "x-frame-options": "DENY",
+    "content-security-policy": "frame-ancestors 'none'",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+}
 
 
 def assert_page(response: httpx.Response, status: int) -> None:
@@ -30,6 +34,7 @@ def error_of(response: httpx.Response, target: str = CALLBACK) -> dict[str, str]
 
 # The login page.
 
+
 def test_valid_request_shows_the_login_form(spry: Spry) -> None:
     response = spry.authorize()
     assert_page(response, 200)
@@ -44,21 +49,25 @@ def test_valid_request_shows_the_login_form(spry: Spry) -> None:
 
 # Errors shown as a page: never a redirect.
 
-@pytest.mark.parametrize("overrides", [
-    {"client_id": "nobody", "redirect_uri": "https://evil.example/cb"},
-    {"client_id": None},
-    {"client_id": "conformance-reader", "redirect_uri": CALLBACK},
-    {"client_id": "conformance-reader", "redirect_uri": None},
-    {"redirect_uri": "https://evil.example/callback"},
-    {"redirect_uri": CALLBACK + "/"},
-    {"redirect_uri": CALLBACK + ".evil.example"},
-    {"redirect_uri": CALLBACK + "?x=1"},
-    {"redirect_uri": CALLBACK + "#frag"},
-    {"redirect_uri": "https://CLIENT.example.org/callback"},
-    {"redirect_uri": "http://client.example.org/callback"},
-    {"redirect_uri": "https://client.example.org/other-callback"},
-    {"redirect_uri": "https://client.example.org/callback/../callback"},
-])
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"client_id": "nobody", "redirect_uri": "https://evil.example/cb"},
+        {"client_id": None},
+        {"client_id": "conformance-reader", "redirect_uri": CALLBACK},
+        {"client_id": "conformance-reader", "redirect_uri": None},
+        {"redirect_uri": "https://evil.example/callback"},
+        {"redirect_uri": CALLBACK + "/"},
+        {"redirect_uri": CALLBACK + ".evil.example"},
+        {"redirect_uri": CALLBACK + "?x=1"},
+        {"redirect_uri": CALLBACK + "#frag"},
+        {"redirect_uri": "https://CLIENT.example.org/callback"},
+        {"redirect_uri": "http://client.example.org/callback"},
+        {"redirect_uri": "https://client.example.org/other-callback"},
+        {"redirect_uri": "https://client.example.org/callback/../callback"},
+    ],
+)
 def test_client_and_redirect_errors_are_pages(spry: Spry, overrides: dict[str, str | None]) -> None:
     assert_page(spry.authorize(**overrides), 400)
 
@@ -71,21 +80,25 @@ def test_repeated_client_id_or_redirect_uri_is_a_page(spry: Spry, name: str) -> 
 
 # Errors redirected to the client, with state.
 
-@pytest.mark.parametrize(("overrides", "error"), [
-    ({"response_type": None}, "invalid_request"),
-    ({"response_type": "token"}, "unsupported_response_type"),
-    ({"response_type": "id_token"}, "unsupported_response_type"),
-    ({"response_type": "code token"}, "unsupported_response_type"),
-    ({"response_type": "foo"}, "unsupported_response_type"),
-    ({"scope": "admin"}, "invalid_scope"),
-    ({"scope": "read admin"}, "invalid_scope"),
-    ({"scope": "READ"}, "invalid_scope"),
-    ({"code_challenge_method": "S256"}, "invalid_request"),
-    ({"code_challenge": "a" * 43, "code_challenge_method": "S512"}, "invalid_request"),
-    ({"code_challenge": "a" * 42}, "invalid_request"),
-    ({"code_challenge": "a" * 129}, "invalid_request"),
-    ({"code_challenge": "a" * 42 + "!"}, "invalid_request"),
-])
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({"response_type": None}, "invalid_request"),
+        ({"response_type": "token"}, "unsupported_response_type"),
+        ({"response_type": "id_token"}, "unsupported_response_type"),
+        ({"response_type": "code token"}, "unsupported_response_type"),
+        ({"response_type": "foo"}, "unsupported_response_type"),
+        ({"scope": "admin"}, "invalid_scope"),
+        ({"scope": "read admin"}, "invalid_scope"),
+        ({"scope": "READ"}, "invalid_scope"),
+        ({"code_challenge_method": "S256"}, "invalid_request"),
+        ({"code_challenge": "a" * 43, "code_challenge_method": "S512"}, "invalid_request"),
+        ({"code_challenge": "a" * 42}, "invalid_request"),
+        ({"code_challenge": "a" * 129}, "invalid_request"),
+        ({"code_challenge": "a" * 42 + "!"}, "invalid_request"),
+    ],
+)
 def test_request_errors_redirect_with_state(spry: Spry, overrides: dict[str, str | None], error: str) -> None:
     params = error_of(spry.authorize(**overrides, state="st 1&2"))
     assert params["error"] == error and params["state"] == "st 1&2" and params["error_description"]
@@ -106,6 +119,7 @@ def test_post_to_authorize_is_not_allowed(spry: Spry) -> None:
 
 # Login and consent.
 
+
 def test_full_flow_redirects_with_code_and_exact_state(spry: Spry) -> None:
     response = spry.consent_response(state="abc")
     params = query(response.headers["location"])
@@ -113,7 +127,9 @@ def test_full_flow_redirects_with_code_and_exact_state(spry: Spry) -> None:
     assert set(params) == {"code", "state"} and params["state"] == "abc" and len(params["code"]) >= 43
 
 
-@pytest.mark.parametrize("state", ["a b", "a&b=c", "%41%2", "+plus+", "ünï€😀", "x/y?z#w", "s" * 600, "'\"<>"])
+@pytest.mark.parametrize(
+    "state", ["a b", "a&b=c", "%41%2", "+plus+", "ünï€😀", "x/y?z#w", "s" * 600, "'\"<>"]
+)
 def test_state_round_trips_byte_identical(spry: Spry, state: str) -> None:
     assert query(spry.consent_response(state=state).headers["location"])["state"] == state
 
@@ -127,12 +143,15 @@ def test_login_failures_and_csrf(spry: Spry) -> None:
     with spry.browser() as browser:
         page = spry.authorize(browser=browser)
         token = csrf(page)
-        no_csrf = browser.post(LOGIN, data={"username": spry.user["username"], "password": spry.user["password"]})
+        no_csrf = browser.post(
+            LOGIN, data={"username": spry.user["username"], "password": spry.user["password"]}
+        )
         assert_page(no_csrf, 403)
         wrong_csrf = browser.post(LOGIN, data={"csrf_token": "x" * 43, **spry.user})
         assert_page(wrong_csrf, 403)
-        wrong_password = browser.post(LOGIN, data={"csrf_token": token, "username": spry.user["username"],
-                                                   "password": "wrong"})
+        wrong_password = browser.post(
+            LOGIN, data={"csrf_token": token, "username": spry.user["username"], "password": "wrong"}
+        )
         assert_page(wrong_password, 200)
         assert "Invalid username or password" in wrong_password.text and csrf(wrong_password) != token
         stale = browser.post(LOGIN, data={"csrf_token": token, **spry.user})
@@ -155,7 +174,10 @@ def test_consent_needs_login_and_csrf(spry: Spry) -> None:
         assert login.status_code == 303
         consent = browser.get(CONSENT)
         assert_page(consent, 200)
-        assert 'name="decision" value="approve"' in consent.text and 'name="decision" value="deny"' in consent.text
+        assert (
+            'name="decision" value="approve"' in consent.text
+            and 'name="decision" value="deny"' in consent.text
+        )
         assert "<code>read</code>" in consent.text and "<code>write</code>" in consent.text
         assert_page(browser.post(CONSENT, data={"decision": "approve", "csrf_token": "nope"}), 403)
         assert_page(browser.post(CONSENT, data={"decision": "maybe", "csrf_token": csrf(consent)}), 400)
@@ -167,12 +189,18 @@ def test_no_session_cookie(spry: Spry) -> None:
 
 # Code redemption.
 
+
 def test_code_exchange_issues_user_tokens(spry: Spry) -> None:
     response = spry.exchange(spry.code())
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600 and body["scope"] == "read write"
-    assert (body["user_id"], body["name"], body["roles"], body["organisation_id"]) == (1001, "Jordan Lee", ["DOCTOR"], 74)
+    assert (body["user_id"], body["name"], body["roles"], body["organisation_id"]) == (
+        1001,
+        "Jordan Lee",
+        ["DOCTOR"],
+        74,
+    )
     assert len(body["refresh_token"]) >= 43
     payload = claims(body["access_token"])
     assert payload["sub"] == "1001" and payload["client_id"] == "conformance-primary"
@@ -193,7 +221,9 @@ def test_code_is_single_use_and_replay_revokes_its_tokens(spry: Spry) -> None:
     assert spry.refresh(first["refresh_token"]).json()["error"] == "invalid_grant"
 
 
-@pytest.mark.parametrize("case", ["other client", "no redirect_uri", "other redirect_uri", "unknown code", "expired"])
+@pytest.mark.parametrize(
+    "case", ["other client", "no redirect_uri", "other redirect_uri", "unknown code", "expired"]
+)
 def test_code_binding_errors_are_invalid_grant(spry: Spry, case: str) -> None:
     code = spry.code()
     if case == "other client":
@@ -236,6 +266,7 @@ def test_missing_code(spry: Spry) -> None:
 
 # PKCE.
 
+
 @pytest.mark.parametrize("method", ["S256", "plain", None])
 def test_pkce_success(spry: Spry, method: str | None) -> None:
     verifier, challenge = pkce_pair()
@@ -249,7 +280,9 @@ def test_pkce_success(spry: Spry, method: str | None) -> None:
 def test_pkce_failures_are_invalid_grant(spry: Spry, sent: str) -> None:
     verifier, challenge = pkce_pair()
     code = spry.code(code_challenge=challenge, code_challenge_method="S256")
-    chosen = {"missing": None, "wrong": pkce_pair()[0], "challenge itself": challenge, "malformed": "short"}[sent]
+    chosen = {"missing": None, "wrong": pkce_pair()[0], "challenge itself": challenge, "malformed": "short"}[
+        sent
+    ]
     response = spry.exchange(code, verifier=chosen)
     assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
 
@@ -261,10 +294,16 @@ def test_pkce_downgrade_is_refused(spry: Spry) -> None:
 
 # Concurrency.
 
+
 def test_parallel_redemptions_of_one_code_give_exactly_one_token(spry: Spry) -> None:
     client = spry.client()
-    data = {"grant_type": "authorization_code", "code": spry.code(), "redirect_uri": CALLBACK,
-            "client_id": client["client_id"], "client_secret": client["client_secret"]}
+    data = {
+        "grant_type": "authorization_code",
+        "code": spry.code(),
+        "redirect_uri": CALLBACK,
+        "client_id": client["client_id"],
+        "client_secret": client["client_secret"],
+    }
 
     def redeem(_: int) -> int:
         with new_client(spry.base) as http:

@@ -54,7 +54,9 @@ def _location(response: httpx.Response) -> str:
 def _wrong_secret(spry: Spry, auth: str = "body", secret: str = "not-the-secret") -> httpx.Response:
     client = spry.client()
     if auth == "basic":
-        return spry.http.post(TOKEN, data={"grant_type": "client_credentials"}, auth=(client["client_id"], secret))
+        return spry.http.post(
+            TOKEN, data={"grant_type": "client_credentials"}, auth=(client["client_id"], secret)
+        )
     return spry.cc(auth=None, client_id=client["client_id"], client_secret=secret)
 
 
@@ -94,15 +96,24 @@ def _no_throttle(spry: Spry) -> bool:
 def _code_race(spry: Spry) -> bool:
     client = spry.client()
     code = spry.code()
-    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": client["redirect_uri"],
-            "client_id": client["client_id"], "client_secret": client["client_secret"]}
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": client["redirect_uri"],
+        "client_id": client["client_id"],
+        "client_secret": client["client_secret"],
+    }
     return _parallel_posts(spry, TOKEN, data) > 1
 
 
 def _refresh_race(spry: Spry) -> bool:
     client = spry.client()
-    data = {"grant_type": "refresh_token", "refresh_token": spry.code_tokens()["refresh_token"],
-            "client_id": client["client_id"], "client_secret": client["client_secret"]}
+    data = {
+        "grant_type": "refresh_token",
+        "refresh_token": spry.code_tokens()["refresh_token"],
+        "client_id": client["client_id"],
+        "client_secret": client["client_secret"],
+    }
     return _parallel_posts(spry, TOKEN, data) > 1
 
 
@@ -148,7 +159,9 @@ def _scope_not_preserved(spry: Spry) -> bool:
 def _login_without_csrf(spry: Spry) -> bool:
     with spry.browser() as browser:
         spry.authorize(browser=browser)
-        response = browser.post(LOGIN, data={"username": spry.user["username"], "password": spry.user["password"]})
+        response = browser.post(
+            LOGIN, data={"username": spry.user["username"], "password": spry.user["password"]}
+        )
         return response.status_code == 303
 
 
@@ -159,7 +172,9 @@ def _implicit(spry: Spry) -> bool:
         if page.status_code != 200:
             return False
         browser.post(LOGIN, data={"csrf_token": csrf(page), **spry.user})
-        consent = browser.post(CONSENT, data={"csrf_token": csrf(browser.get(CONSENT)), "decision": "approve"})
+        consent = browser.post(
+            CONSENT, data={"csrf_token": csrf(browser.get(CONSENT)), "decision": "approve"}
+        )
         fragment = query(_location(consent), fragment=True)
         return _resource_accepts(spry, fragment["access_token"]) and fragment["state"] == "xyz-state"
 
@@ -203,7 +218,9 @@ def _code_expired_redeemed(spry: Spry) -> bool:
 def _pkce_exchange(spry: Spry, verifier: str | None, *, method: str | None = "S256") -> bool:
     real_verifier, challenge = pkce_pair()
     code = spry.code(code_challenge=challenge, code_challenge_method=method) if method else spry.code()
-    chosen = {"missing": None, "real": real_verifier, "challenge": challenge}.get(verifier or "missing", verifier)
+    chosen = {"missing": None, "real": real_verifier, "challenge": challenge}.get(
+        verifier or "missing", verifier
+    )
     return spry.exchange(code, verifier=chosen).status_code == 200
 
 
@@ -228,8 +245,12 @@ def _jwk_trusted(spry: Spry) -> bool:
 
 def _weak_key(spry: Spry) -> bool:
     try:
-        jwt.decode(spry.cc_token(), "secret", algorithms=["HS256"], options={"verify_signature": True, "verify_aud": False,
-                                                                             "verify_exp": False, "verify_iat": False})
+        jwt.decode(
+            spry.cc_token(),
+            "secret",
+            algorithms=["HS256"],
+            options={"verify_signature": True, "verify_aud": False, "verify_exp": False, "verify_iat": False},
+        )
     except jwt.InvalidSignatureError:
         return False
     return True
@@ -241,33 +262,80 @@ PROBES: dict[str, Probe] = {
     "token-type-mac": lambda s: s.cc().json().get("token_type") != "Bearer",
     "expires-in-wrong": lambda s: s.cc().json()["expires_in"] != s.server.settings.access_token_lifetime,
     "scope-missing-in-response": lambda s: "scope" not in s.cc().json(),
-    "spry-fields-as-strings": lambda s: not all(
-        isinstance(v, int) for b in [s.cc().json()] for v in [b["organisation_id"], b["user_id"], *b["clinic_id_list"]]
+    "spry-fields-as-strings": lambda s: (
+        not all(
+            isinstance(v, int)
+            for b in [s.cc().json()]
+            for v in [b["organisation_id"], b["user_id"], *b["clinic_id_list"]]
+        )
     ),
     # Client authentication.
     "basic-auth-unsupported": lambda s: s.cc(auth="basic").status_code != 200,
     "body-auth-unsupported": lambda s: s.cc(auth="body").status_code != 200,
     "wrong-secret-accepted": lambda s: _wrong_secret(s).status_code == 200,
-    "unknown-client-accepted": lambda s: s.cc(auth=None, client_id="nobody", client_secret="x").status_code == 200,
-    "missing-secret-accepted": lambda s: s.cc(auth=None, client_id=s.client()["client_id"]).status_code == 200,
-    "invalid-client-400": lambda s: (lambda r: r.status_code != 401 or "www-authenticate" not in r.headers)(_wrong_secret(s)),
+    "unknown-client-accepted": lambda s: (
+        s.cc(auth=None, client_id="nobody", client_secret="x").status_code == 200
+    ),
+    "missing-secret-accepted": lambda s: (
+        s.cc(auth=None, client_id=s.client()["client_id"]).status_code == 200
+    ),
+    "invalid-client-400": lambda s: (lambda r: r.status_code != 401 or "www-authenticate" not in r.headers)(
+        _wrong_secret(s)
+    ),
     "basic-failure-no-challenge": lambda s: "www-authenticate" not in _wrong_secret(s, "basic").headers,
-    "two-auth-methods-accepted": lambda s: s.cc(auth="basic", client_secret=s.client()["client_secret"]).status_code == 200,
-    "secret-of-other-client-accepted": lambda s: _wrong_secret(s, secret=s.client("secondary")["client_secret"]).status_code == 200,
+    "two-auth-methods-accepted": lambda s: (
+        s.cc(auth="basic", client_secret=s.client()["client_secret"]).status_code == 200
+    ),
+    "secret-of-other-client-accepted": lambda s: (
+        _wrong_secret(s, secret=s.client("secondary")["client_secret"]).status_code == 200
+    ),
     "cc-anonymous-accepted": lambda s: s.cc(auth=None).status_code == 200,
     # Token request.
     "missing-grant-type-unsupported": lambda s: _error(s.token({})) != "invalid_request",
-    "unknown-grant-type-invalid-request": lambda s: _error(s.token({"grant_type": "foo"})) != "unsupported_grant_type",
+    "unknown-grant-type-invalid-request": lambda s: (
+        _error(s.token({"grant_type": "foo"})) != "unsupported_grant_type"
+    ),
     "cc-issues-refresh-token": lambda s: "refresh_token" in s.cc().json(),
-    "token-get-allowed": lambda s: s.http.get(TOKEN, params={"grant_type": "client_credentials", **{
-        k: s.client()[k] for k in ("client_id", "client_secret")}}).status_code == 200,
-    "credentials-in-query-accepted": lambda s: s.http.post(TOKEN, data={"grant_type": "client_credentials"}, params={
-        k: s.client()[k] for k in ("client_id", "client_secret")}).status_code == 200,
-    "json-body-accepted": lambda s: s.http.post(TOKEN, json={"grant_type": "client_credentials", **{
-        k: s.client()[k] for k in ("client_id", "client_secret")}}).status_code == 200,
-    "repeated-param-accepted": lambda s: s.token([("grant_type", "client_credentials"), ("scope", "read"), ("scope", "write"),
-                                                 ("client_id", s.client()["client_id"]),
-                                                 ("client_secret", s.client()["client_secret"])]).status_code == 200,
+    "token-get-allowed": lambda s: (
+        s.http.get(
+            TOKEN,
+            params={
+                "grant_type": "client_credentials",
+                **{k: s.client()[k] for k in ("client_id", "client_secret")},
+            },
+        ).status_code
+        == 200
+    ),
+    "credentials-in-query-accepted": lambda s: (
+        s.http.post(
+            TOKEN,
+            data={"grant_type": "client_credentials"},
+            params={k: s.client()[k] for k in ("client_id", "client_secret")},
+        ).status_code
+        == 200
+    ),
+    "json-body-accepted": lambda s: (
+        s.http.post(
+            TOKEN,
+            json={
+                "grant_type": "client_credentials",
+                **{k: s.client()[k] for k in ("client_id", "client_secret")},
+            },
+        ).status_code
+        == 200
+    ),
+    "repeated-param-accepted": lambda s: (
+        s.token(
+            [
+                ("grant_type", "client_credentials"),
+                ("scope", "read"),
+                ("scope", "write"),
+                ("client_id", s.client()["client_id"]),
+                ("client_secret", s.client()["client_secret"]),
+            ]
+        ).status_code
+        == 200
+    ),
     "no-cache-control": lambda s: s.cc().headers.get("cache-control") != "no-store",
     "no-pragma": lambda s: s.cc().headers.get("pragma") != "no-cache",
     "token-content-type-text": lambda s: not s.cc().headers["content-type"].startswith("application/json"),
@@ -278,7 +346,8 @@ PROBES: dict[str, Probe] = {
     "cors-wildcard-credentials": lambda s: s.cc().headers.get("access-control-allow-origin") == "*",
     "no-throttle": _no_throttle,
     "stacktrace-on-error": lambda s: (lambda r: r.status_code == 500 or "Traceback" in r.text)(
-        s.http.post(TOKEN, data={"grant_type": "client_credentials"}, headers={"Authorization": "Basic !!!"})),
+        s.http.post(TOKEN, data={"grant_type": "client_credentials"}, headers={"Authorization": "Basic !!!"})
+    ),
     "secret-echoed": lambda s: "probe-secret-1234" in _wrong_secret(s, secret="probe-secret-1234").text,
     # Scopes.
     "unknown-scope-granted": lambda s: s.cc("read admin").status_code == 200,
@@ -289,80 +358,117 @@ PROBES: dict[str, Probe] = {
     "narrowed-token-keeps-scope": lambda s: s.post_patient(s.cc_token("read")).status_code != 403,
     # Authorization endpoint.
     "authorize-500": lambda s: s.consent_response().status_code == 500,
-    "state-mangled": lambda s: query(_location(s.consent_response(state="a b+c%20d"))).get("state") != "a b+c%20d",
-    "unknown-client-redirects": lambda s: s.authorize(client_id="nobody", redirect_uri=EVIL).status_code == 302,
-    "redirect-uri-prefix-match": lambda s: s.authorize(redirect_uri=s.client()["redirect_uri"] + ".evil.example").status_code != 400,
+    "state-mangled": lambda s: (
+        query(_location(s.consent_response(state="a b+c%20d"))).get("state") != "a b+c%20d"
+    ),
+    "unknown-client-redirects": lambda s: (
+        s.authorize(client_id="nobody", redirect_uri=EVIL).status_code == 302
+    ),
+    "redirect-uri-prefix-match": lambda s: (
+        s.authorize(redirect_uri=s.client()["redirect_uri"] + ".evil.example").status_code != 400
+    ),
     "redirect-uri-mismatch-redirects": lambda s: s.authorize(redirect_uri=EVIL).status_code == 302,
     "response-type-missing-page": lambda s: s.authorize(response_type=None).status_code != 302,
-    "response-type-unknown-wrong-error": lambda s: query(_location(s.authorize(response_type="foo"))).get("error")
-    != "unsupported_response_type",
+    "response-type-unknown-wrong-error": lambda s: (
+        query(_location(s.authorize(response_type="foo"))).get("error") != "unsupported_response_type"
+    ),
     "implicit-grant-enabled": _implicit,
     "authorize-invalid-scope-ignored": lambda s: s.authorize(scope="read admin").status_code != 302,
     "error-redirect-drops-state": lambda s: "state" not in query(_location(s.authorize(response_type="foo"))),
-    "authorize-repeated-param-accepted": lambda s: s.http.get(AUTHORIZE, params=[*s.authorize_params().items(),
-                                                                                   ("scope", "read")]).status_code == 200,
+    "authorize-repeated-param-accepted": lambda s: (
+        s.http.get(AUTHORIZE, params=[*s.authorize_params().items(), ("scope", "read")]).status_code == 200
+    ),
     "authorize-unknown-param-rejected": lambda s: s.authorize(spry_extension="1").status_code != 200,
     "consent-deny-issues-code": lambda s: "code" in query(_location(s.consent_response(decision="deny"))),
     "login-csrf-not-checked": _login_without_csrf,
     "framing-allowed": lambda s: "x-frame-options" not in s.authorize().headers,
-    "no-frame-ancestors": lambda s: "frame-ancestors" not in s.authorize().headers.get("content-security-policy", ""),
+    "no-frame-ancestors": lambda s: (
+        "frame-ancestors" not in s.authorize().headers.get("content-security-policy", "")
+    ),
     "no-referrer-policy": lambda s: "referrer-policy" not in s.authorize().headers,
     "login-page-cacheable": lambda s: "no-store" not in s.authorize().headers.get("cache-control", ""),
     "authorize-cors": lambda s: "access-control-allow-origin" in s.authorize().headers,
-    "open-redirect-on-error": lambda s: _location(s.authorize(client_id="nobody", redirect_uri=EVIL)).startswith(EVIL),
+    "open-redirect-on-error": lambda s: _location(
+        s.authorize(client_id="nobody", redirect_uri=EVIL)
+    ).startswith(EVIL),
     # Authorization code grant.
-    "code-reusable": lambda s: (lambda code: [s.exchange(code).status_code for _ in range(2)][1] == 200)(s.code()),
+    "code-reusable": lambda s: (lambda code: [s.exchange(code).status_code for _ in range(2)][1] == 200)(
+        s.code()
+    ),
     "code-reuse-keeps-tokens": _replayed_code_tokens_valid,
-    "code-not-bound-to-client": lambda s: s.exchange(s.code(), role="secondary",
-                                                     redirect_uri=s.client()["redirect_uri"]).status_code == 200,
-    "code-not-bound-to-redirect": lambda s: s.exchange(s.code(), redirect_uri=s.client()["redirect_uri"] + "/x").status_code
-    == 200,
+    "code-not-bound-to-client": lambda s: (
+        s.exchange(s.code(), role="secondary", redirect_uri=s.client()["redirect_uri"]).status_code == 200
+    ),
+    "code-not-bound-to-redirect": lambda s: (
+        s.exchange(s.code(), redirect_uri=s.client()["redirect_uri"] + "/x").status_code == 200
+    ),
     "code-never-expires": _code_expired_redeemed,
     "pkce-not-enforced": lambda s: _pkce_exchange(s, None),
     "pkce-downgrade-accepted": lambda s: _pkce_exchange(s, pkce_pair()[0], method=None),
     "pkce-plain-downgrade": lambda s: _pkce_exchange(s, "challenge"),
-    "pkce-s256-unsupported": lambda s: s.authorize(code_challenge=pkce_pair()[1], code_challenge_method="S256").status_code
-    != 200,
+    "pkce-s256-unsupported": lambda s: (
+        s.authorize(code_challenge=pkce_pair()[1], code_challenge_method="S256").status_code != 200
+    ),
     "code-flow-no-refresh-token": lambda s: "refresh_token" not in s.code_tokens(),
-    "code-exchange-no-client-auth": lambda s: s.exchange(s.code(), auth=None, client_id=s.client()["client_id"]).status_code
-    == 200,
+    "code-exchange-no-client-auth": lambda s: (
+        s.exchange(s.code(), auth=None, client_id=s.client()["client_id"]).status_code == 200
+    ),
     "code-token-is-client-identity": lambda s: claims(s.code_tokens()["access_token"])["sub"] != str(1001),
     "code-race": _code_race,
     "low-entropy-code": lambda s: len(s.code()) < 43,
     # Refresh tokens.
     "v1-refresh-missing": lambda s: s.refresh(s.code_tokens()["refresh_token"]).status_code == 404,
-    "refresh-no-client-auth": lambda s: s.refresh(s.code_tokens()["refresh_token"], auth=None).status_code == 200,
-    "refresh-not-bound-to-client": lambda s: s.refresh(s.code_tokens()["refresh_token"], role="secondary").status_code == 200,
-    "refresh-narrow-ignored": lambda s: s.refresh(s.code_tokens()["refresh_token"], scope="read").json()["scope"] != "read",
-    "refresh-scope-widening": lambda s: s.refresh(s.code_tokens(scope="read")["refresh_token"], scope="read write").status_code
-    == 200,
+    "refresh-no-client-auth": lambda s: (
+        s.refresh(s.code_tokens()["refresh_token"], auth=None).status_code == 200
+    ),
+    "refresh-not-bound-to-client": lambda s: (
+        s.refresh(s.code_tokens()["refresh_token"], role="secondary").status_code == 200
+    ),
+    "refresh-narrow-ignored": lambda s: (
+        s.refresh(s.code_tokens()["refresh_token"], scope="read").json()["scope"] != "read"
+    ),
+    "refresh-scope-widening": lambda s: (
+        s.refresh(s.code_tokens(scope="read")["refresh_token"], scope="read write").status_code == 200
+    ),
     "refresh-scope-not-preserved": _scope_not_preserved,
-    "refresh-same-access-token": lambda s: (lambda t: s.refresh(t["refresh_token"]).json()["access_token"] == t["access_token"])(
-        s.code_tokens()),
-    "refresh-not-rotated-old-valid": lambda s: (lambda rt: [s.refresh(rt).status_code for _ in range(2)][1] == 200)(
-        s.code_tokens()["refresh_token"]),
+    "refresh-same-access-token": lambda s: (
+        lambda t: s.refresh(t["refresh_token"]).json()["access_token"] == t["access_token"]
+    )(s.code_tokens()),
+    "refresh-not-rotated-old-valid": lambda s: (
+        lambda rt: [s.refresh(rt).status_code for _ in range(2)][1] == 200
+    )(s.code_tokens()["refresh_token"]),
     "refresh-reuse-keeps-family": _refresh_reuse_keeps_family,
     "access-token-as-refresh": lambda s: s.refresh(s.code_tokens()["access_token"]).status_code == 200,
     "v2-refresh-500": lambda s: s.refresh(s.code_tokens()["refresh_token"], path=TOKEN).status_code == 500,
     "refresh-expires-with-access-token": _refresh_dies_with_access_token,
     "refresh-race": _refresh_race,
     "low-entropy-refresh": lambda s: len(s.code_tokens()["refresh_token"]) < 43,
-    "low-entropy-access-token": lambda s: (lambda t: t.count(".") != 2 and s.get_patients(t).status_code == 200)(
-        s.cc_token()),
+    "low-entropy-access-token": lambda s: (
+        lambda t: t.count(".") != 2 and s.get_patients(t).status_code == 200
+    )(s.cc_token()),
     # Protected resource.
     "resource-ignores-scope": lambda s: s.post_patient(s.cc_token(role="read_only")).status_code != 403,
     "insufficient-scope-401": lambda s: s.post_patient(s.cc_token(role="read_only")).status_code == 401,
     "read-scope-refused": lambda s: s.get_patients(s.cc_token(role="read_only")).status_code != 200,
     "write-scope-refused": lambda s: s.post_patient(s.cc_token(), VALID_PATIENT).status_code == 403,
     "no-token-no-challenge": lambda s: "www-authenticate" not in s.get_patients(None).headers,
-    "no-token-error-attribute": lambda s: "error=" in s.get_patients(None).headers.get("www-authenticate", ""),
-    "bad-token-no-error-code": lambda s: 'error="invalid_token"' not in s.get_patients("garbage").headers.get(
-        "www-authenticate", ""),
-    "bearer-scheme-case-sensitive": lambda s: s.get_patients(s.cc_token(), scheme="bearer").status_code != 200,
-    "query-token-accepted": lambda s: s.http.get(PATIENTS, params={"access_token": s.cc_token()}).status_code == 200,
+    "no-token-error-attribute": lambda s: (
+        "error=" in s.get_patients(None).headers.get("www-authenticate", "")
+    ),
+    "bad-token-no-error-code": lambda s: (
+        'error="invalid_token"' not in s.get_patients("garbage").headers.get("www-authenticate", "")
+    ),
+    "bearer-scheme-case-sensitive": lambda s: (
+        s.get_patients(s.cc_token(), scheme="bearer").status_code != 200
+    ),
+    "query-token-accepted": lambda s: (
+        s.http.get(PATIENTS, params={"access_token": s.cc_token()}).status_code == 200
+    ),
     "form-token-accepted": _form_token,
-    "envelope-missing": lambda s: not isinstance(s.get_patients(s.cc_token()).json(), dict)
-    or "code" not in s.get_patients(s.cc_token()).json(),
+    "envelope-missing": lambda s: (
+        not isinstance(s.get_patients(s.cc_token()).json(), dict)
+        or "code" not in s.get_patients(s.cc_token()).json()
+    ),
     "revoked-token-accepted": _family_revoked_token_valid,
     "header-token-refused": lambda s: not _resource_accepts(s, s.cc_token()),
     "invalid-token-fail-open": lambda s: _resource_accepts(s, secrets.token_urlsafe(32)),
@@ -374,7 +480,9 @@ PROBES: dict[str, Probe] = {
     "refreshed-token-long-lived": _refreshed_long_lived,
     # JWT.
     "alg-none-accepted": lambda s: _resource_accepts(s, _alg_none(s.cc_token())),
-    "signature-not-verified": lambda s: _resource_accepts(s, _forge(s.cc_token(), secrets.token_bytes(32), "HS256")),
+    "signature-not-verified": lambda s: _resource_accepts(
+        s, _forge(s.cc_token(), secrets.token_bytes(32), "HS256")
+    ),
     "alg-confusion-hs512": lambda s: _resource_accepts(s, _empty_key_hs512(s.cc_token())),
     "jwk-header-trusted": _jwk_trusted,
     "weak-signing-key": _weak_key,
@@ -386,12 +494,20 @@ PROBES: dict[str, Probe] = {
     "astral-char-500": lambda s: s.cc("read \U0001f600").status_code == 500,
     "long-param-500": lambda s: s.cc("r" * 2000).status_code == 500,
     "scope-spacing-500": lambda s: s.cc("read  write").status_code == 500,
-    "state-markup-stripped": lambda s: query(_location(s.consent_response(state="<a>'b'"))).get("state") != "<a>'b'",
-    "error-description-echoes-input": lambda s: "\U0001f600" in s.cc(grant_type="x\U0001f600").json()["error_description"],
+    "state-markup-stripped": lambda s: (
+        query(_location(s.consent_response(state="<a>'b'"))).get("state") != "<a>'b'"
+    ),
+    "error-description-echoes-input": lambda s: (
+        "\U0001f600" in s.cc(grant_type="x\U0001f600").json()["error_description"]
+    ),
     "grant-type-prefix-match": lambda s: s.cc(grant_type="client_credentials_v2").status_code == 200,
-    "rotated-refresh-token-widens": lambda s: s.refresh(
-        s.refresh(s.code_tokens(scope="read")["refresh_token"]).json()["refresh_token"], scope="read write"
-    ).status_code == 200,
+    "rotated-refresh-token-widens": lambda s: (
+        s.refresh(
+            s.refresh(s.code_tokens(scope="read")["refresh_token"]).json()["refresh_token"],
+            scope="read write",
+        ).status_code
+        == 200
+    ),
     "replay-spares-refreshed-family": _replay_spares_refreshed_family,
 }
 
@@ -418,4 +534,3 @@ def test_faults_combine(make_spry: Callable[..., Spry]) -> None:
     spry = make_spry(faults={"code-reusable", "token-type-mac", "no-pragma"})
     for fault in ("code-reusable", "token-type-mac", "no-pragma"):
         assert PROBES[fault](spry)
-

@@ -21,7 +21,9 @@ def test_refresh_rotates_both_tokens(spry: Spry, path: str) -> None:
     response = spry.refresh(first["refresh_token"], path=path)
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
     second = response.json()
-    assert second["refresh_token"] != first["refresh_token"] and second["access_token"] != first["access_token"]
+    assert (
+        second["refresh_token"] != first["refresh_token"] and second["access_token"] != first["access_token"]
+    )
     assert (second["expires_in"], second["scope"], second["user_id"]) == (3600, "read write", 1001)
     payload = claims(second["access_token"])
     assert payload["exp"] - payload["iat"] == 3600 and payload["sub"] == "1001"
@@ -67,8 +69,13 @@ def test_refresh_requires_client_authentication(spry: Spry) -> None:
 @pytest.mark.parametrize("artefact", ["access token", "code", "garbage", "id token like", "empty-ish"])
 def test_wrong_artefacts_are_invalid_grant(spry: Spry, artefact: str) -> None:
     tokens = spry.code_tokens()
-    value = {"access token": tokens["access_token"], "code": spry.code(), "garbage": "x" * 43,
-             "id token like": "a.b.c", "empty-ish": "%00"}[artefact]
+    value = {
+        "access token": tokens["access_token"],
+        "code": spry.code(),
+        "garbage": "x" * 43,
+        "id token like": "a.b.c",
+        "empty-ish": "%00",
+    }[artefact]
     assert error(spry.refresh(value)) == "invalid_grant"
 
 
@@ -86,8 +93,12 @@ def test_refresh_family_has_an_absolute_lifetime(spry: Spry) -> None:
 
 def test_parallel_refreshes_of_one_token_give_exactly_one_success(spry: Spry) -> None:
     client = spry.client()
-    data = {"grant_type": "refresh_token", "refresh_token": spry.code_tokens()["refresh_token"],
-            "client_id": client["client_id"], "client_secret": client["client_secret"]}
+    data = {
+        "grant_type": "refresh_token",
+        "refresh_token": spry.code_tokens()["refresh_token"],
+        "client_id": client["client_id"],
+        "client_secret": client["client_secret"],
+    }
 
     def refresh(_: int) -> int:
         with new_client(spry.base) as http:

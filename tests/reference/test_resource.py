@@ -23,7 +23,9 @@ def assert_invalid_token(response: httpx.Response) -> None:
     assert response.json()["code"] == 4001 and response.json()["data"] is None
 
 
-def forge(spry: Spry, token: str, *, key: bytes | None = None, algorithm: str = "HS256", **changes: object) -> str:
+def forge(
+    spry: Spry, token: str, *, key: bytes | None = None, algorithm: str = "HS256", **changes: object
+) -> str:
     payload = {**claims(token), **changes}
     payload = {name: value for name, value in payload.items() if value is not None}
     return jwt.encode(payload, key or spry.server.state.tokens.signing_key, algorithm=algorithm)
@@ -49,16 +51,25 @@ def test_write_token_creates_and_validates_patients(spry: Spry) -> None:
     assert created.json()["data"] in listed
 
 
-@pytest.mark.parametrize("body", [[], "text", {"first_name": "A", "last_name": "B", "date_of_birth": "1990-13-01"},
-                                  {"first_name": "A", "last_name": "B", "date_of_birth": "19900101"},
-                                  {"first_name": "", "last_name": "B", "date_of_birth": "1990-01-01"},
-                                  {"first_name": 1, "last_name": None, "date_of_birth": 19900101}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        "text",
+        {"first_name": "A", "last_name": "B", "date_of_birth": "1990-13-01"},
+        {"first_name": "A", "last_name": "B", "date_of_birth": "19900101"},
+        {"first_name": "", "last_name": "B", "date_of_birth": "1990-01-01"},
+        {"first_name": 1, "last_name": None, "date_of_birth": 19900101},
+    ],
+)
 def test_invalid_patients_are_422(spry: Spry, body: object) -> None:
     assert spry.post_patient(spry.cc_token(), body).status_code == 422
 
 
 def test_invalid_json_is_400(spry: Spry) -> None:
-    response = spry.http.post(PATIENTS, content=b"{not json", headers={"Authorization": f"Bearer {spry.cc_token()}"})
+    response = spry.http.post(
+        PATIENTS, content=b"{not json", headers={"Authorization": f"Bearer {spry.cc_token()}"}
+    )
     assert response.status_code == 400 and response.json()["code"] == 4000
 
 
@@ -71,11 +82,17 @@ def test_scheme_is_case_insensitive(spry: Spry, scheme: str) -> None:
 def test_missing_credentials_get_a_bare_challenge(spry: Spry, how: str) -> None:
     token = spry.cc_token()
     if how == "form only":
-        response = spry.http.request("GET", PATIENTS, content=urlencode({"access_token": token}), headers=FORM)
+        response = spry.http.request(
+            "GET", PATIENTS, content=urlencode({"access_token": token}), headers=FORM
+        )
     else:
-        headers = {"basic": {"Authorization": "Basic " + base64.b64encode(b"a:b").decode()},
-                   "empty header": {"Authorization": ""}}.get(how, {})
-        response = spry.http.get(PATIENTS, headers=headers, params={"access_token": token} if how == "query only" else None)
+        headers = {
+            "basic": {"Authorization": "Basic " + base64.b64encode(b"a:b").decode()},
+            "empty header": {"Authorization": ""},
+        }.get(how, {})
+        response = spry.http.get(
+            PATIENTS, headers=headers, params={"access_token": token} if how == "query only" else None
+        )
     assert response.status_code == 401 and response.headers["www-authenticate"] == REALM
 
 
@@ -86,7 +103,9 @@ def test_two_token_methods_are_invalid_request(spry: Spry, second: str) -> None:
     if second == "query":
         response = spry.http.get(PATIENTS, headers=headers, params={"access_token": token})
     else:
-        response = spry.http.request("GET", PATIENTS, headers={**headers, **FORM}, content=urlencode({"access_token": token}))
+        response = spry.http.request(
+            "GET", PATIENTS, headers={**headers, **FORM}, content=urlencode({"access_token": token})
+        )
     assert response.status_code == 400
     assert response.headers["www-authenticate"].startswith(REALM + ', error="invalid_request"')
 
@@ -96,24 +115,45 @@ def test_malformed_tokens_are_invalid_token(spry: Spry, token: str) -> None:
     assert_invalid_token(spry.http.get(PATIENTS, headers={b"Authorization": f"Bearer {token}".encode()}))
 
 
-@pytest.mark.parametrize("forgery", ["bad signature", "alg none", "HS512 same key", "jwk header", "wrong iss", "wrong aud",
-                                     "no exp", "string exp", "no jti", "payload not object"])
+@pytest.mark.parametrize(
+    "forgery",
+    [
+        "bad signature",
+        "alg none",
+        "HS512 same key",
+        "jwk header",
+        "wrong iss",
+        "wrong aud",
+        "no exp",
+        "string exp",
+        "no jti",
+        "payload not object",
+    ],
+)
 def test_forged_tokens_are_invalid_token(spry: Spry, forgery: str) -> None:
     token = spry.cc_token()
     header, payload, _ = token.split(".")
     attacker = b"k" * 32
     forged = {
         "bad signature": lambda: forge(spry, token, key=attacker),
-        "alg none": lambda: base64.urlsafe_b64encode(b'{"alg":"none"}').rstrip(b"=").decode() + f".{payload}.",
+        "alg none": lambda: (
+            base64.urlsafe_b64encode(b'{"alg":"none"}').rstrip(b"=").decode() + f".{payload}."
+        ),
         "HS512 same key": lambda: forge(spry, token, algorithm="HS512"),
-        "jwk header": lambda: jwt.encode(claims(token), attacker, algorithm="HS256", headers={
-            "jwk": {"kty": "oct", "k": base64.urlsafe_b64encode(attacker).rstrip(b"=").decode()}}),
+        "jwk header": lambda: jwt.encode(
+            claims(token),
+            attacker,
+            algorithm="HS256",
+            headers={"jwk": {"kty": "oct", "k": base64.urlsafe_b64encode(attacker).rstrip(b"=").decode()}},
+        ),
         "wrong iss": lambda: forge(spry, token, iss="https://evil.example"),
         "wrong aud": lambda: forge(spry, token, aud="other-api"),
         "no exp": lambda: forge(spry, token, exp=None),
         "string exp": lambda: forge(spry, token, exp="9999999999"),
         "no jti": lambda: forge(spry, token, jti=None),
-        "payload not object": lambda: jwt.api_jws.encode(json.dumps([1]).encode(), spry.server.state.tokens.signing_key),
+        "payload not object": lambda: jwt.api_jws.encode(
+            json.dumps([1]).encode(), spry.server.state.tokens.signing_key
+        ),
     }[forgery]()
     assert_invalid_token(spry.get_patients(forged))
 

@@ -44,12 +44,40 @@ def test_the_window_slides(make_spry: Callable[..., Spry]) -> None:
     assert spry.cc().status_code == 200
 
 
-ODD_VALUES = ["ü€😀", "\x00", "a" * 5000, "%", "%zz", "+", "&", "=", "'\"<>", "\r\nX-Injected: 1", "../../etc/passwd"]
+ODD_VALUES = [
+    "ü€😀",
+    "\x00",
+    "a" * 5000,
+    "%",
+    "%zz",
+    "+",
+    "&",
+    "=",
+    "'\"<>",
+    "\r\nX-Injected: 1",
+    "../../etc/passwd",
+]
 
 ODD_REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
-    *[("POST", TOKEN, {"data": {"grant_type": value, "scope": value, "client_id": value, "client_secret": value,
-                                "code": value, "refresh_token": value, "redirect_uri": value, "code_verifier": value}})
-      for value in ODD_VALUES],
+    *[
+        (
+            "POST",
+            TOKEN,
+            {
+                "data": {
+                    "grant_type": value,
+                    "scope": value,
+                    "client_id": value,
+                    "client_secret": value,
+                    "code": value,
+                    "refresh_token": value,
+                    "redirect_uri": value,
+                    "code_verifier": value,
+                }
+            },
+        )
+        for value in ODD_VALUES
+    ],
     ("POST", TOKEN, {"content": b"\xff\xfe\x00garbage=\xc3(", "headers": FORM}),
     ("POST", TOKEN, {"content": b"&&&===&a&=b", "headers": FORM}),
     ("POST", TOKEN, {"content": "&".join(f"k{i}=v" for i in range(5000)), "headers": FORM}),
@@ -58,10 +86,23 @@ ODD_REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", TOKEN, {"content": b"[" * 30000, "headers": {"Content-Type": "application/json"}}),
     ("POST", TOKEN, {"content": b"", "headers": {"Content-Type": ";;;"}}),
     ("POST", REFRESH, {"data": {"grant_type": "refresh_token", "refresh_token": "\u2028"}}),
-    *[("POST", TOKEN, {"data": {"grant_type": "client_credentials"}, "headers": {"Authorization": header}})
-      for header in (b"Basic \xff\xfe", b"Basic " + base64.b64encode(b"\xff:\xfe"), b"Basic " + base64.b64encode(b"%zz:%"),
-                     b"Basic ===", b"basic " + base64.b64encode(b"a:b"), b"\xc3\xa9", b"Basic " + b"x" * 8000)],
-    ("GET", AUTHORIZE, {"params": {"client_id": "conformance-primary", "response_type": "code", "state": "\x00\ud7ff"}}),
+    *[
+        ("POST", TOKEN, {"data": {"grant_type": "client_credentials"}, "headers": {"Authorization": header}})
+        for header in (
+            b"Basic \xff\xfe",
+            b"Basic " + base64.b64encode(b"\xff:\xfe"),
+            b"Basic " + base64.b64encode(b"%zz:%"),
+            b"Basic ===",
+            b"basic " + base64.b64encode(b"a:b"),
+            b"\xc3\xa9",
+            b"Basic " + b"x" * 8000,
+        )
+    ],
+    (
+        "GET",
+        AUTHORIZE,
+        {"params": {"client_id": "conformance-primary", "response_type": "code", "state": "\x00\ud7ff"}},
+    ),
     ("GET", AUTHORIZE, {"params": {"client_id": "\x00", "redirect_uri": "http://[::1"}}),
     ("GET", AUTHORIZE, {"params": {"client_id": "conformance-primary", "code_challenge": "ü" * 50}}),
     ("GET", AUTHORIZE + "?%zz=%zz&&&=", {}),
@@ -73,8 +114,17 @@ ODD_REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
     ("DELETE", CONSENT, {}),
     ("GET", PATIENTS, {"headers": {"Authorization": b"Bearer \xff\xfe"}}),
     ("GET", PATIENTS, {"headers": {"Authorization": "Bearer " + "a." * 3000}}),
-    ("GET", PATIENTS, {"headers": {"Authorization": "Bearer eyJhbGciOiJub25lIn0.bm90IGpzb24.", "Content-Type": FORM["Content-Type"]},
-                       "content": b"\xff=\xfe"}),
+    (
+        "GET",
+        PATIENTS,
+        {
+            "headers": {
+                "Authorization": "Bearer eyJhbGciOiJub25lIn0.bm90IGpzb24.",
+                "Content-Type": FORM["Content-Type"],
+            },
+            "content": b"\xff=\xfe",
+        },
+    ),
     ("POST", PATIENTS, {"content": b"x" * 100_000, "headers": {"Authorization": "Bearer x"}}),
     ("GET", "/apis/v2/oauth/token/", {}),
     ("GET", "/nowhere", {}),
@@ -90,6 +140,15 @@ def test_odd_inputs_never_cause_a_500(spry: Spry, method: str, path: str, kwargs
 
 def test_odd_bodies_with_a_valid_token_never_cause_a_500(spry: Spry) -> None:
     headers = {"Authorization": f"Bearer {spry.cc_token()}"}
-    for body in (b"[" * 50000, b"\xff\xfe", b"1e999999", b'{"first_name": "\\ud800"}', b"null", b'"' + b"x" * 60000 + b'"'):
-        response = spry.http.post(PATIENTS, content=body, headers={**headers, "Content-Type": "application/json"})
+    for body in (
+        b"[" * 50000,
+        b"\xff\xfe",
+        b"1e999999",
+        b'{"first_name": "\\ud800"}',
+        b"null",
+        b'"' + b"x" * 60000 + b'"',
+    ):
+        response = spry.http.post(
+            PATIENTS, content=body, headers={**headers, "Content-Type": "application/json"}
+        )
         assert response.status_code in (400, 413, 422), (body[:20], response.status_code)

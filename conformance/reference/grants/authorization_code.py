@@ -28,9 +28,15 @@ RACE_WINDOW = 0.05
 """Seconds between check and act under the ``code-race`` fault."""
 
 
-def _validate(state: ServerState, code: AuthorizationCode, client: Client | None, params: Mapping[str, str]) -> None:
+def _validate(
+    state: ServerState, code: AuthorizationCode, client: Client | None, params: Mapping[str, str]
+) -> None:
     faults = state.faults
-    if client is not None and code.client_id != client.client_id and not faults.on("code-not-bound-to-client"):
+    if (
+        client is not None
+        and code.client_id != client.client_id
+        and not faults.on("code-not-bound-to-client")
+    ):
         raise invalid_grant("the code was issued to another client")
     if state.clock.now() >= code.expires_at and not faults.on("code-never-expires"):
         raise invalid_grant("the code expired")
@@ -71,13 +77,19 @@ def _replayed(state: ServerState, code: AuthorizationCode) -> OAuthError:
         for grant_id in code.grant_ids:
             grant = state.store.grants.get(grant_id)
             # Fault replay-spares-refreshed-family: a family refreshed since the exchange is missed.
-            if grant is not None and len(grant.refresh_tokens) > 1 and state.faults.on("replay-spares-refreshed-family"):
+            if (
+                grant is not None
+                and len(grant.refresh_tokens) > 1
+                and state.faults.on("replay-spares-refreshed-family")
+            ):
                 continue
             state.store.revoke_grant(grant_id)
     return invalid_grant("the code was already used")
 
 
-async def authorization_code(state: ServerState, client: Client | None, params: Mapping[str, str]) -> dict[str, Any]:
+async def authorization_code(
+    state: ServerState, client: Client | None, params: Mapping[str, str]
+) -> dict[str, Any]:
     """Redeem a code once, for the client it was issued to, and issue access and refresh tokens."""
     value = params.get("code")
     if value is None:

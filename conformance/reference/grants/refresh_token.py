@@ -27,7 +27,9 @@ RACE_WINDOW = 0.05
 """Seconds between check and act under the ``refresh-race`` fault."""
 
 
-def _requested_scope(state: ServerState, record: RefreshToken, client: Client, requested: str | None) -> frozenset[str]:
+def _requested_scope(
+    state: ServerState, record: RefreshToken, client: Client, requested: str | None
+) -> frozenset[str]:
     """The access token's scope: the original one, or a subset of it (§6)."""
     if requested is None:
         return record.scope
@@ -55,11 +57,16 @@ def _check(state: ServerState, record: RefreshToken, grant: Grant, client: Clien
     if state.clock.now() >= grant.created_at + REFRESH_LIFETIME:
         raise invalid_grant("the refresh token expired")
     # Fault refresh-expires-with-access-token: the family dies with its first access token.
-    if faults.on("refresh-expires-with-access-token") and state.clock.now() >= grant.created_at + state.settings.access_token_lifetime:
+    if (
+        faults.on("refresh-expires-with-access-token")
+        and state.clock.now() >= grant.created_at + state.settings.access_token_lifetime
+    ):
         raise invalid_grant("the refresh token expired")
 
 
-async def refresh_token(state: ServerState, client: Client | None, params: Mapping[str, str]) -> dict[str, Any]:
+async def refresh_token(
+    state: ServerState, client: Client | None, params: Mapping[str, str]
+) -> dict[str, Any]:
     """Rotate a refresh token: a new access token and a new refresh token; the old one dies."""
     value = params.get("refresh_token")
     if value is None:
@@ -95,17 +102,30 @@ async def refresh_token(state: ServerState, client: Client | None, params: Mappi
     if faults.on("refresh-same-access-token") and grant.last_access_token:
         reuse = IssuedToken(grant.last_access_token, "", lifetime)
     return issue(
-        state, client, grant.identity, scope, grant=grant, refresh_scope=refresh_scope, lifetime=lifetime, reuse=reuse
+        state,
+        client,
+        grant.identity,
+        scope,
+        grant=grant,
+        refresh_scope=refresh_scope,
+        lifetime=lifetime,
+        reuse=reuse,
     )
 
 
-def _from_access_token(state: ServerState, client: Client | None, value: str, requested: str | None) -> dict[str, Any]:
+def _from_access_token(
+    state: ServerState, client: Client | None, value: str, requested: str | None
+) -> dict[str, Any]:
     """Fault access-token-as-refresh: an access token is taken for a refresh token."""
     try:
         claims = state.tokens.verify(value)
         identity = Identity(
-            claims["sub"], claims["organisation_id"], claims["user_id"], tuple(claims["roles"]),
-            tuple(claims["clinic_id_list"]), claims["name"],
+            claims["sub"],
+            claims["organisation_id"],
+            claims["user_id"],
+            tuple(claims["roles"]),
+            tuple(claims["clinic_id_list"]),
+            claims["name"],
         )
     except (InvalidToken, KeyError, TypeError) as exc:
         raise invalid_grant("the refresh token is invalid") from exc
@@ -115,4 +135,3 @@ def _from_access_token(state: ServerState, client: Client | None, value: str, re
     scope = parse(requested or claims["scope"])
     grant = state.store.new_grant(client.client_id, identity, scope, state.clock.now())
     return issue(state, client, identity, scope, grant=grant, refresh_scope=scope)
-
