@@ -72,6 +72,15 @@ def cc_token(http: Session, target: Target, cc_primary: Client) -> TokenResponse
 
 
 @pytest.fixture
+def access(request: pytest.FixtureRequest, target: Target) -> TokenResponse:
+    """An access token of the primary client: client credentials, else the authorization code flow."""
+    primary = target.client("primary")
+    if primary is not None and primary.can("client_credentials"):
+        return request.getfixturevalue("cc_token")
+    return request.getfixturevalue("code_tokens")
+
+
+@pytest.fixture
 def code_client(target: Target) -> Client:
     """The primary client, when it may use the authorization code grant."""
     client = _client(target, "primary", grant="authorization_code")

@@ -25,15 +25,6 @@ from conformance.verdict import describe, expect
 MALFORMED_JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.bm90LWpzb24.c2lnbmF0dXJl"
 
 
-@pytest.fixture
-def access(request: pytest.FixtureRequest, target: Target) -> TokenResponse:
-    """An access token of the primary client: client credentials, else the authorization code flow."""
-    primary = target.client("primary")
-    if primary is not None and primary.can("client_credentials"):
-        return request.getfixturevalue("cc_token")
-    return request.getfixturevalue("code_tokens")
-
-
 def _challenge_text(response: Response) -> str:
     header = response.headers.get("www-authenticate")
     return f"WWW-Authenticate {describe(header)}" if header else "no WWW-Authenticate"

@@ -60,15 +60,6 @@ class Issued:
         return self.jwt.claims
 
 
-@pytest.fixture
-def access(request: pytest.FixtureRequest, target: Target) -> TokenResponse:
-    """An access token of the primary client: client credentials, else the authorization code flow."""
-    primary = target.client("primary")
-    if primary is not None and primary.can("client_credentials"):
-        return request.getfixturevalue("cc_token")
-    return request.getfixturevalue("code_tokens")
-
-
 def _decoded(answer: TokenResponse) -> Issued:
     decoded = decode_unverified(answer.access_token)
     if decoded is None:
