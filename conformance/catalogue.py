@@ -116,19 +116,24 @@ def specs_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "specs"
 
 
+def _read_yaml(path: Path) -> Any:
+    """Parsed with libyaml where PyYAML has it: ten times faster, and every worker of a run loads the catalogue."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 @cache
 def load_catalogue(directory: Path | None = None) -> Catalogue:
     root = directory or specs_dir()
-    index = yaml.safe_load((root / "catalogue.yaml").read_text(encoding="utf-8"))
+    index = _read_yaml(root / "catalogue.yaml")
     families = []
     seen: set[str] = set()
     for entry in index["families"]:
         path = root / "requirements" / f"{entry['name']}.yaml"
-        items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        items = _read_yaml(path) or []
         requirements = tuple(_requirement(item, entry["name"], path, seen) for item in items)
         families.append(Family(entry["name"], entry["title"], requirements))
     catalogue = Catalogue(str(index["version"]), tuple(families), ())
-    walk = yaml.safe_load((root / "oauch-crosswalk.yaml").read_text(encoding="utf-8"))["oauch"]
+    walk = _read_yaml(root / "oauch-crosswalk.yaml")["oauch"]
     return replace(catalogue, crosswalk=tuple(_crosswalk_row(entry, catalogue) for entry in walk))
 
 
