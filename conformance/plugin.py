@@ -95,6 +95,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if not _active(config):
         return
+    worker = getattr(config, "workerinput", None)
+    if worker and worker.get("spry_loadgroup"):
+        config.option.loadgroup = True  # xdist then sends each xdist_group to one worker
     try:
         state = _start_run(config)
     except ConfigError as error:
@@ -106,12 +109,26 @@ def pytest_configure(config: pytest.Config) -> None:
         _preflight_only(state)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_cmdline_main(config: pytest.Config) -> Any:
+    """xdist: `-n N` alone distributes by `loadgroup`, so a campaign's checks share one campaign run.
+
+    A wrapper runs before xdist turns `-n` into `--dist load`; an explicit `--dist` is left as it is.
+    The workers parse the command line again, so `pytest_configure_node` tells them too.
+    """
+    option = config.option
+    if _active(config) and getattr(option, "numprocesses", None) and getattr(option, "dist", None) == "no":
+        option.dist = "loadgroup"
+    return (yield)
+
+
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: the plugin works without xdist too
 def pytest_configure_node(node: Any) -> None:
     """xdist: every worker gets the run's seed and its share of the request budget."""
     state = node.config.stash.get(_STATE, None)
     if state is not None:
         node.workerinput["spry_seed"] = state.seed
+        node.workerinput["spry_loadgroup"] = node.config.option.dist == "loadgroup"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -180,6 +197,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     if state is None or report.when == "teardown" and report.passed:
         return report
     if report.when == "setup" and report.passed:
+        item.stash[_SETUP_SECONDS] = report.duration  # fixtures (a campaign run) count as the check's time
         return report
     requirement = state.catalogue.requirements[_requirement_of(item) or ""]
     status, message = _classify(report, call, requirement.level, state.strict)
@@ -205,6 +223,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         "requests": len(exchanges) + dropped,
         # Requests a generated-input check (fuzzing, properties) generated: it records them as a user property.
         "generated": sum(v for k, v in item.user_properties if k == "spry_generated"),
+        "setup_s": item.stash.get(_SETUP_SECONDS, 0.0) if report.when == "call" else 0.0,
     }
     report.user_properties.append((PROPERTY, outcome))
     if report.when == "call":
@@ -228,7 +247,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
                     status=value["status"],
                     message=value["message"],
                     evidence=value["evidence"],
-                    duration=round(report.duration + (previous.duration if previous else 0), 3),
+                    duration=round(
+                        report.duration + value.get("setup_s", 0.0) + (previous.duration if previous else 0), 3
+                    ),
                     requests=value["requests"],
                     generated=value.get("generated", 0),
                 )
@@ -334,6 +355,7 @@ class Clock:
 # The run ----------------------------------------------------------------------------------------
 
 _STATE = pytest.StashKey[RunState]()
+_SETUP_SECONDS = pytest.StashKey[float]()
 
 
 def _active(config: pytest.Config) -> bool:

@@ -22,6 +22,10 @@ from conformance.http import Session
 from conformance.verdict import expect
 
 
+# Under xdist the campaign runs once, on one worker, for all five checks (`--dist loadgroup`, the plugin's default).
+pytestmark = pytest.mark.xdist_group("fuzz-campaign")
+
+
 def _is_token(sent: fuzz.Sent) -> bool:
     return sent.operation in fuzz.TOKEN_OPERATIONS
 

@@ -726,6 +726,7 @@ def _lifecycle_verdict(run: LifecycleRun, level: str, wanted: str, request: pyte
 
 
 @requirement("FUZZ-LIFECYCLE")
+@pytest.mark.xdist_group("grant-lifecycle")  # one state-machine run serves both checks
 def test_grant_lifecycle_keeps_its_rules(lifecycle: LifecycleRun, request: pytest.FixtureRequest,
                                          run_seed: int, budget: str) -> None:  # fmt: skip
     """RFC 6749 §4.1.2, §4.1.3, §6, §7: in any order of steps, a code is redeemed at most once, a code or
@@ -735,6 +736,7 @@ def test_grant_lifecycle_keeps_its_rules(lifecycle: LifecycleRun, request: pytes
 
 
 @requirement("FUZZ-LIFECYCLE-REVOCATION")
+@pytest.mark.xdist_group("grant-lifecycle")  # one state-machine run serves both checks
 def test_replays_revoke_in_any_order(lifecycle: LifecycleRun, request: pytest.FixtureRequest,
                                      run_seed: int, budget: str) -> None:  # fmt: skip
     """RFC 6749 §4.1.2 (a replayed code: "SHOULD revoke ... all tokens previously issued based on that
