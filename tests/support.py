@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,11 @@ class Run:
         return {r["id"]: r["status"] for r in self.summary["requirements"]}
 
 
-def run_suite(tmp_path: Path, *args: str, timeout: float = 600) -> Run:
-    """`spry-conformance run ARGS` in a fresh process; returns its exit code, output and summary.json."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPRY_", "PYTEST_"))}
+def run_suite(tmp_path: Path, *args: str, timeout: float = 600, env: Mapping[str, str] | None = None) -> Run:
+    """`spry-conformance run ARGS` in a fresh process; returns its exit code, output and summary.json.
+
+    The process sees none of this one's SPRY_* variables, only those given in `env`."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SPRY_", "PYTEST_"))}, **(env or {})}
     report_dir = tmp_path / "reports"
     completed = subprocess.run(
         [sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(report_dir), *args],
@@ -44,13 +47,17 @@ def run_suite(tmp_path: Path, *args: str, timeout: float = 600) -> Run:
     return Run(completed.returncode, completed.stdout + completed.stderr, summary)
 
 
-def run_suite_here(tmp_path: Path, *args: str) -> Run:
-    """`spry-conformance run ARGS` in this process (same entry point, same exit codes)."""
+def run_suite_here(tmp_path: Path, *args: str, env: Mapping[str, str] | None = None) -> Run:
+    """`spry-conformance run ARGS` in this process (same entry point, same exit codes).
+
+    The run sees none of this process's SPRY_* variables, only those of `env` (a remote target's secrets).
+    """
     from conformance import cli
 
     report_dir = tmp_path / "reports"
     output = io.StringIO()
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("SPRY_")}
+    os.environ.update(env or {})
     try:
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output), _cwd(tmp_path):
             # the test process already captures output: the inner run captures at sys level only
@@ -58,6 +65,8 @@ def run_suite_here(tmp_path: Path, *args: str) -> Run:
                 ["run", "--report-dir", str(report_dir), *args, "--", "--capture=sys", "-p", "no:xdist"]
             )
     finally:
+        for name in env or {}:
+            os.environ.pop(name, None)
         os.environ.update(saved)
     summary_path = report_dir / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {"requirements": []}
