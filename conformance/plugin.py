@@ -248,7 +248,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
                     message=value["message"],
                     evidence=value["evidence"],
                     duration=round(
-                        report.duration + value.get("setup_s", 0.0) + (previous.duration if previous else 0), 3
+                        report.duration + value.get("setup_s", 0.0) + (previous.duration if previous else 0),
+                        3,
                     ),
                     requests=value["requests"],
                     generated=value.get("generated", 0),

@@ -21,7 +21,6 @@ from conformance.flows.responses import directives
 from conformance.http import Session
 from conformance.verdict import expect
 
-
 # Under xdist the campaign runs once, on one worker, for all five checks (`--dist loadgroup`, the plugin's default).
 pytestmark = pytest.mark.xdist_group("fuzz-campaign")
 

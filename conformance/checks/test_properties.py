@@ -319,6 +319,7 @@ class LifecycleRun:
     stopped: BaseException | None = None
     generated: int = 0
     scenarios: int = 0
+    login_error: str = ""  # why the login pages stopped an authorize step, the first time they did
 
 
 class _Stop(Exception):
@@ -415,6 +416,7 @@ def _lifecycle_machine(http: Session, target: Target, clock: Clock, owner: Clien
                 answer = self._send(lambda: authorize(http, target, owner, scope=spelled, state=new_state()))
             except (LoginError, CredentialGuard) as error:
                 self.steps.append(f"authorize (scope {spelled!r}) -> could not log in ({error})")
+                run.login_error = run.login_error or str(error)
                 return None
             if not answer.code:
                 self.steps.append(f"authorize (scope {spelled!r}) -> no code (error {answer.error!r})")
@@ -705,8 +707,11 @@ def lifecycle(http: Session, target: Target, clock: Clock, budget: str, run_seed
             except BaseException as error:
                 if run.stopped is not None or not fuzz.inconsistent_replay(error):
                     raise
-    except BaseException:  # what hypothesis raises once a step stopped the run
-        if run.stopped is None:
+    except BaseException as error:  # what hypothesis raises once a step stopped the run
+        if run.stopped is None and run.login_error and isinstance(error, hypothesis.errors.InvalidDefinition):
+            # every authorize step failed at the login pages, so no other step could ever run
+            run.stopped = TargetError(f"could not get through the login pages: {run.login_error}")
+        elif run.stopped is None:
             raise
     return run
 

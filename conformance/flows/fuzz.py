@@ -656,7 +656,11 @@ def _stateful(sender: Sender, schema: Any, budget: Budget, seed: int) -> None:
         def before_call(self, case: Any) -> None:
             if stop:
                 raise _Stop
-            sender.materialise(case)
+            try:
+                sender.materialise(case)  # may log in: the target can stop answering here too
+            except (TargetError, BudgetExhausted) as error:
+                stop.append(error)
+                raise _Stop from None
 
         def call(self, case: Any, **kwargs: Any) -> Any:
             try:

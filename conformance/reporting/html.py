@@ -365,7 +365,7 @@ def _pretty(body: str, headers: Any) -> str:
     if "json" in content_type.lower() or stripped[:1] in ("{", "["):
         try:
             return json.dumps(json.loads(stripped), indent=2, ensure_ascii=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep to parse
             return body
     return body
 
