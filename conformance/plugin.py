@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -429,6 +430,7 @@ def _connect(state: RunState, config: pytest.Config) -> None:
         verify=target.ca_bundle or target.verify_tls,
         max_rps=target.max_rps / workers if target.max_rps else 0.0,
         max_requests=state.max_requests,
+        max_retry_wait=target.max_retry_wait,
     )
     if not hasattr(config, "workerinput"):
         try:
@@ -541,6 +543,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if state is not None:
         _CURRENT["state"] = state
         state.started = time.time()
+        if not hasattr(session.config, "workerinput"):  # the process that writes the reports
+            threading.Thread(target=_prepare_reports, name="spry-reports", daemon=True).start()
+
+
+def _prepare_reports() -> None:
+    """Compile the report template while the checks run (xdist's controller is idle until the end)."""
+    try:
+        from conformance.reporting.html import prepare
+
+        prepare()
+    except Exception:  # the report is written at the end regardless, and says what went wrong then
+        pass
 
 
 def _command_line(config: pytest.Config) -> str:

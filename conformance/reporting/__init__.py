@@ -16,7 +16,7 @@ def write_reports(record: dict[str, Any]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     write_json(directory / "summary.json", summary(manifest, results))
     data = full_results(manifest, results)
-    write_json(directory / "results.json", data)
+    write_json(directory / "results.json", data, compact=True)
     write_junit(directory / "junit.xml", results, duration=manifest["duration_s"])
     try:
         from conformance.reporting.html import write_html

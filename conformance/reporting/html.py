@@ -15,6 +15,7 @@ printed as written.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import shlex
@@ -63,6 +64,18 @@ def write_html(path: Path, data: dict[str, Any]) -> None:
 
 def render_html(data: dict[str, Any]) -> str:
     """The report as a string."""
+    template, assets = _template()
+    return template.render(**_view(data), **assets)
+
+
+def prepare() -> None:
+    """Compile the template ahead of time (the plugin does so in the background while the checks run)."""
+    _template()
+
+
+@functools.cache
+def _template() -> tuple[jinja2.Template, dict[str, str]]:
+    """The compiled template and its inline assets, once per process."""
     env = _environment()
     css = env.loader.get_source(env, "report.css")[0]  # type: ignore[union-attr]
     js = env.loader.get_source(env, "report.js")[0]  # type: ignore[union-attr]
@@ -73,7 +86,7 @@ def render_html(data: dict[str, Any]) -> str:
     }
     assets["css_hash"] = _csp_hash(assets["css"])
     assets["js_hash"] = _csp_hash(assets["js"])
-    return env.get_template("report.html.j2").render(**_view(data), **assets)
+    return env.get_template("report.html.j2"), assets
 
 
 def _csp_hash(text: str) -> str:

@@ -38,5 +38,11 @@ def full_results(manifest: dict[str, Any], results: list[RequirementResult]) -> 
     return data
 
 
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+def write_json(path: Path, data: dict[str, Any], *, compact: bool = False) -> None:
+    """Indented for reading, or compact (json's C encoder: results.json carries every exchange)."""
+    text = (
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        if compact
+        else json.dumps(data, indent=2, ensure_ascii=False)
+    )
+    path.write_text(text + "\n", encoding="utf-8")
