@@ -93,6 +93,9 @@ class Target:
     ca_bundle: str | None = None
     timeout: float = 10.0
     max_rps: float = 0.0
+    max_retry_wait: float = (
+        60.0  # a 429 with Retry-After up to this many seconds is waited for, then sent again
+    )
     token: TokenSettings = field(default_factory=TokenSettings)
     resource: ResourceSettings = field(default_factory=ResourceSettings)
     clients: Mapping[str, Client] = field(default_factory=dict)
@@ -126,6 +129,7 @@ class Target:
             "verify_tls": self.verify_tls,
             "timeout": self.timeout,
             "max_rps": self.max_rps,
+            "max_retry_wait": self.max_retry_wait,
             "token": vars(self.token),
             "resource": [str(self.resource.read), str(self.resource.write), self.resource.write_probe_body],
             "clients": {
@@ -147,6 +151,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "ca_bundle": (str,),
         "timeout": (int, float),
         "max_rps": (int, float),
+        "max_retry_wait": (int, float),
     },
     "token": {"expected_lifetime": (int,), "max_expiry_wait": (int,), "clock_skew": (int,)},
     "resource": {"read": (str,), "write": (str,), "write_probe_body": (str,)},
@@ -238,6 +243,7 @@ def load_target(
         ca_bundle=section.get("ca_bundle"),
         timeout=float(section.get("timeout", 10.0)),
         max_rps=float(section.get("max_rps", 0)),
+        max_retry_wait=float(section.get("max_retry_wait", 60)),
         token=TokenSettings(**data.get("token", {})),
         resource=ResourceSettings(
             read=_endpoint(resource.get("read", "GET /v2/patients"), "resource.read"),
@@ -369,6 +375,8 @@ def _check_values(target: Target) -> None:
         raise ConfigError("target.timeout must be positive")
     if target.max_rps < 0:
         raise ConfigError("target.max_rps must be 0 (no cap) or positive")
+    if target.max_retry_wait < 0:
+        raise ConfigError("target.max_retry_wait must be 0 (never wait) or positive")
     if target.token.expected_lifetime <= 0:
         raise ConfigError("token.expected_lifetime must be positive")
     if target.ca_bundle and not Path(target.ca_bundle).is_file():

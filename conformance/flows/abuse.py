@@ -49,6 +49,7 @@ def failed_authentications(session: Session, target: Target, client_id: str, lim
             "POST",
             target.token_path,
             data=[("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret)],
+            wait_when_throttled=False,  # the throttling is what this looks for
         )
         responses.append(response)
         signal = throttle_signal(response)

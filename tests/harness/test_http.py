@@ -3,8 +3,10 @@ a rate cap, a request budget, a read cap, and every exchange masked."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -84,3 +86,53 @@ def test_exchanges_are_masked_at_capture(server: ReferenceServer) -> None:
     text = "".join(e.summary() + e.as_curl() for e in exchanges)
     assert primary["client_secret"] not in text and token not in text
     assert "client_id=conformance-primary" in text
+
+
+class _Throttling(BaseHTTPRequestHandler):
+    """Answers 429 with `Retry-After: 1` to the first request, then 200: a server throttling the suite."""
+
+    answered = 0
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        type(self).answered += 1
+        throttled = type(self).answered == 1
+        self.send_response(429 if throttled else 200)
+        if throttled:
+            self.send_header("Retry-After", "1")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def throttling() -> Iterator[str]:
+    _Throttling.answered = 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Throttling)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_retry_after_is_waited_for_then_sent_once_more(throttling: str) -> None:
+    """RFC 6585 §4 / RFC 9110 §10.2.3: a 429 says when to come back; the suite waits, then asks again."""
+    recorder = Recorder()
+    http = Session(base_url=throttling, masker=Masker(), recorder=recorder, max_retry_wait=5)
+    started = time.monotonic()
+    response = http.request("POST", "/token", data={"grant_type": "client_credentials"})
+    assert response.status == 200 and time.monotonic() - started >= 1.0
+    exchanges, _ = recorder.take()
+    assert [e.status for e in exchanges] == [429, 200]  # both in the evidence
+    assert http.requests_sent == 2
+
+
+def test_throttling_is_seen_as_it_is_when_asked(throttling: str) -> None:
+    """The brute-force check looks for the 429 itself; and a Retry-After beyond max_retry_wait is not waited for."""
+    http = Session(base_url=throttling, masker=Masker(), recorder=Recorder(), max_retry_wait=5)
+    assert http.request("POST", "/token", data={}, wait_when_throttled=False).status == 429
+    _Throttling.answered = 0
+    impatient = Session(base_url=throttling, masker=Masker(), recorder=Recorder(), max_retry_wait=0.5)
+    assert impatient.request("POST", "/token", data={}).status == 429
