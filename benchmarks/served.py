@@ -180,6 +180,7 @@ def start_server(
     command = [sys.executable, "-u", "-m", "conformance.cli", "serve", "--host", host, "--port", "0"]
     command += [arg for name in faults for arg in ("--fault", name)] + ["--latency", latency]
     command += ["--lifetime", str(lifetime)] if lifetime is not None else []
+    command += ["--no-access-log"]  # the benchmarks measure the suite and the server, not its logging
     process = subprocess.Popen(
         command,
         cwd=ROOT,

@@ -78,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--fault", metavar="NAME", action="append", default=[])
     serve.add_argument("--latency", default="0", help="delay per response, e.g. 50ms")
     serve.add_argument("--lifetime", type=int, default=3600, help="access-token lifetime in seconds")
+    serve.add_argument("--no-access-log", action="store_true", help="do not log each request (benchmarks)")
 
     commands.add_parser("faults", help="list the reference server's named faults")
 
@@ -162,7 +163,7 @@ def _serve(args: argparse.Namespace) -> int:
             faults=frozenset(args.fault), host=args.host, port=args.port, latency=latency,
             access_token_lifetime=args.lifetime,
         )  # fmt: skip
-        serve(settings)
+        serve(settings, access_log=not args.no_access_log)
     except (UnknownFault, ValueError) as error:
         return _usage(str(error))
     return EXIT_PASS

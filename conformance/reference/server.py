@@ -86,7 +86,7 @@ class ReferenceServer:
         serve_plain = self.faults.on("plain-http-served")
         return lambda: tls.run(server, sock, context, serve_plain=serve_plain)
 
-    def _uvicorn(self, *, foreground: bool = False) -> uvicorn.Server:
+    def _uvicorn(self, *, foreground: bool = False, access_log: bool = True) -> uvicorn.Server:
         # In the background the host process's logging is left alone (log_config=None); errors
         # still reach the "uvicorn.error" logger. In the foreground uvicorn logs requests as usual.
         config = uvicorn.Config(
@@ -97,7 +97,7 @@ class ReferenceServer:
             ws="none",
             log_config=uvicorn.config.LOGGING_CONFIG if foreground else None,
             log_level="info" if foreground else "warning",
-            access_log=foreground,
+            access_log=foreground and access_log,
         )
         self._server = uvicorn.Server(config)
         return self._server
@@ -165,14 +165,16 @@ def describe(server: ReferenceServer) -> list[str]:
     return lines
 
 
-def serve(settings: ServerSettings | None = None, *, print_fn: Callable[[str], Any] = print) -> None:
+def serve(
+    settings: ServerSettings | None = None, *, print_fn: Callable[[str], Any] = print, access_log: bool = True
+) -> None:
     """Run the reference server in the foreground until Ctrl-C, after printing its URL and credentials."""
     server = ReferenceServer(settings)
     sock = server._bind()
     for line in describe(server):
         print_fn(line)
     try:
-        server._runner(server._uvicorn(foreground=True), sock)()
+        server._runner(server._uvicorn(foreground=True, access_log=access_log), sock)()
     except KeyboardInterrupt:  # uvicorn re-raises the captured SIGINT after a clean shutdown
         pass
     finally:
