@@ -8,6 +8,7 @@ pytest run that collects no check and names no `--spry-*` option.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import random
 import threading
@@ -140,6 +141,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         state.session.close()
     if state.server is not None:
         state.server.stop()
+    if hasattr(config, "workerinput"):
+        # An xdist worker exits right after this: a final garbage collection over every object of the run
+        # would only delay the controller, which waits for each worker to end (about 0.25 s each).
+        gc.freeze()
 
 
 def pytest_collection_modifyitems(
@@ -257,6 +262,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
                 )
 
 
+@pytest.hookimpl(
+    tryfirst=True
+)  # before xdist waits for its workers to exit: the reports are written meanwhile
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash.get(_STATE, None)
     if state is None or hasattr(session.config, "workerinput"):

@@ -26,5 +26,5 @@ def test_wheel_ships_specs_templates_and_data(tmp_path: Path) -> None:
     assert any(n.startswith("conformance/data/") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "spry-conformance = conformance.cli:main" in text
+    assert "spry-conformance = conformance.cli:console" in text
     assert "spry_conformance = conformance.plugin" in text
