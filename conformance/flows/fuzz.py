@@ -20,12 +20,11 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import hypothesis
 import hypothesis.errors
-import requests
 from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
 
@@ -43,6 +42,11 @@ from conformance.http import (
     TargetError,
     basic_authorization,
 )
+
+if (
+    TYPE_CHECKING
+):  # requests (schemathesis's request model) is imported when a campaign runs, not at collection
+    import requests
 
 SPEC_FILE = "spry-auth.openapi.yaml"
 
@@ -223,8 +227,7 @@ class Sent:
         headers: dict[str, list[str]] = {}
         for name, value in self.response.headers.multi_items():
             headers.setdefault(name.lower(), []).append(value)
-        prepared = self.prepared or requests.Request(self.method, self.url, headers=self.headers,
-                                                     data=self.body).prepare()  # fmt: skip
+        prepared = self.prepared or prepare(self.method, self.url, headers=self.headers, data=self.body)
         return schemathesis.Response(
             status_code=self.response.status,
             headers=headers,
@@ -233,6 +236,13 @@ class Sent:
             elapsed=self.response.exchange.elapsed_ms / 1000,
             verify=True,
         )
+
+
+def prepare(method: str, url: str, **kwargs: Any) -> requests.PreparedRequest:
+    """A request in the model schemathesis validates responses against (serialised here, sent by the Session)."""
+    import requests
+
+    return requests.Request(method, url, **kwargs).prepare()
 
 
 def conformance_problems(sent: Sent) -> list[str]:
@@ -352,9 +362,9 @@ class Sender:
                 body_kwargs = {"data": self.target.resource.write_probe_body.encode()}
                 headers["Content-Type"] = "application/json"
         try:
-            prepared = requests.Request(
+            prepared = prepare(
                 method, self.target.url(path), headers=headers, params=kwargs.get("params"), **body_kwargs
-            ).prepare()
+            )
         except Exception:
             return None
         return self._send(sent, prepared)
@@ -370,7 +380,7 @@ class Sender:
         headers: dict[str, str] = {"Content-Type": "application/x-www-form-urlencoded"}
         pairs = self._authenticate(sent, headers, list(pairs), credentials)
         self._mark_issued(sent, pairs)
-        prepared = requests.Request(method, self.target.url(path), headers=headers, data=pairs).prepare()
+        prepared = prepare(method, self.target.url(path), headers=headers, data=pairs)
         return self._send(sent, prepared)
 
     def _send(self, sent: Sent, prepared: requests.PreparedRequest) -> Sent:
