@@ -95,6 +95,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "aggressive: the check sends many requests (runs only with --aggressive)"
     )
+    config.addinivalue_line(
+        "markers",
+        "long: the check sends many requests or waits (scheduled first, so parallel workers end together)",
+    )
     if not _active(config):
         return
     worker = getattr(config, "workerinput", None)
@@ -165,8 +169,14 @@ def pytest_collection_modifyitems(
             deselected.append(item)
         else:
             selected.append(item)
-    # Checks that send many requests run last, so a throttled target does not starve the others.
-    selected.sort(key=lambda item: item.get_closest_marker("aggressive") is not None)
+    # Long checks first, so that xdist's workers finish together; checks that send many requests (--aggressive)
+    # last, so a throttled target does not starve the others.
+    selected.sort(
+        key=lambda item: (
+            item.get_closest_marker("aggressive") is not None,
+            item.get_closest_marker("long") is None,
+        )
+    )
     if deselected:
         config.hook.pytest_deselected(items=deselected)
     items[:] = selected

@@ -40,6 +40,7 @@ def _random(prefix: str = "") -> str:
 
 
 @requirement("SEC-NO-STACKTRACE")
+@pytest.mark.long
 @pytest.mark.parametrize("endpoint", ["token", "authorize", "resource"])
 def test_errors_carry_no_stack_trace(http: Session, target: Target, endpoint: str) -> None:
     """ASVS 5.0 16.5.1: "a generic message is returned to the consumer when an unexpected or security-sensitive

@@ -102,6 +102,7 @@ STATE_EXAMPLES = ["<b>\"x\"</b> 'y'", "é ✓ 日本語 \U0001f600", "  two  spa
 
 
 @requirement("AC-STATE-ROUNDTRIP")
+@pytest.mark.long
 def test_any_state_comes_back_byte_identical(
     http: Session,
     target: Target,
@@ -148,6 +149,7 @@ def test_any_state_comes_back_byte_identical(
 
 
 @requirement("FUZZ-SCOPE-SPACING")
+@pytest.mark.long
 def test_scope_in_any_order_and_spacing(
     http: Session,
     target: Target,
@@ -219,6 +221,7 @@ def _scope_problem(
 
 
 @requirement("FUZZ-MALFORMED-REFUSED")
+@pytest.mark.long
 def test_malformed_parameters_are_refused(
     http: Session,
     target: Target,

@@ -41,6 +41,7 @@ def redirect_client(target: Target) -> Client:
 
 
 @requirement("SEC-REDIRECT-LOOKALIKES")
+@pytest.mark.long
 def test_lookalike_redirect_uris_are_never_redirected_to(
     http: Session, target: Target, redirect_client: Client
 ) -> None:

@@ -229,6 +229,7 @@ def test_refresh_token_keeps_original_scope(
 
 
 @requirement("RT-NEW-ACCESS-TOKEN")
+@pytest.mark.long
 def test_refresh_issues_new_access_token(
     http: Session, target: Target, refresh_client: Client, refreshable: TokenResponse, clock: Clock
 ) -> None:

@@ -26,6 +26,7 @@ _WANTED = f"at least {MUST_BITS} bits: an attacker's guess succeeds with probabi
 
 
 @requirement("SEC-ENTROPY-CODE")
+@pytest.mark.long
 def test_authorization_codes_cannot_be_guessed(code_client: Client, authorize_user: Authorizer) -> None:
     """RFC 6749 §10.10: "The probability of an attacker guessing generated tokens (and other credentials not
     intended for handling by end-users) MUST be less than or equal to 2^(-128)"; §10.5: codes are unguessable.
@@ -39,6 +40,7 @@ def test_authorization_codes_cannot_be_guessed(code_client: Client, authorize_us
 
 
 @requirement("SEC-ENTROPY-REFRESH")
+@pytest.mark.long
 def test_refresh_tokens_cannot_be_guessed(
     http: Session,
     target: Target,
