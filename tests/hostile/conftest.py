@@ -151,17 +151,50 @@ def _run_fresh(tmp_path: Path, args: list[str], env: Mapping[str, str], limit: f
         )  # fmt: skip
         watchdog = threading.Timer(limit, _kill_group, args=(process.pid,))
         watchdog.start()
+        peak = _HighWater(process.pid)
         try:
             _, status, usage = os.wait4(process.pid, 0)  # wait4: this child's own rusage
         finally:
             watchdog.cancel()
+            peak.stop()
     process.returncode = os.waitstatus_to_exitcode(status)
     summary_path = report_dir / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {"requirements": []}
     output = log.read_text(errors="replace")
     if process.returncode == -signal.SIGKILL:
         output += f"\n(killed after {limit:g} s: the run hung)"
-    return Run(process.returncode, output, summary), usage.ru_maxrss / 1024
+    return Run(
+        process.returncode, output, summary
+    ), peak.mb if peak.mb is not None else usage.ru_maxrss / 1024
+
+
+class _HighWater:
+    """The child's peak resident memory after exec (Linux VmHWM), read every 20 ms until it ends.
+
+    `ru_maxrss` would do on a small parent, but a fork counts the parent's pages too: an xdist worker that
+    has run hundreds of tests lends the child its few hundred MB before the exec replaces them.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.mb: float | None = None
+        self._path = Path(f"/proc/{pid}/status")
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._done.wait(0.02):
+            try:
+                lines = self._path.read_text().splitlines()
+            except OSError:
+                return  # gone, or no /proc: ru_maxrss then
+            for line in lines:
+                if line.startswith("VmHWM:"):
+                    self.mb = max(self.mb or 0.0, int(line.split()[1]) / 1024)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 def _kill_group(pid: int) -> None:
