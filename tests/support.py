@@ -81,3 +81,17 @@ def _cwd(path: Path):  # type: ignore[no-untyped-def]
         yield
     finally:
         os.chdir(previous)
+
+
+def throwaway_pki(folder: Path) -> tuple[Any, Path]:
+    """A CA nobody trusts and a certificate it issued for 127.0.0.1: (the server's TlsFiles, the CA bundle)."""
+    import trustme
+
+    from conformance.reference import TlsFiles
+
+    ca = trustme.CA()
+    chain = folder / "server.pem"
+    ca.issue_cert("127.0.0.1", "localhost").private_key_and_cert_chain_pem.write_to_path(str(chain))
+    bundle = folder / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    return TlsFiles(str(chain)), bundle

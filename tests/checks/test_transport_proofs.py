@@ -17,11 +17,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import trustme
 
 from conformance.catalogue import load_catalogue
 from conformance.reference import FAULTS, ReferenceServer, ServerSettings, TlsFiles
-from tests.support import Run
+from tests.support import Run, throwaway_pki
 
 CATALOGUE = load_catalogue()
 TRANSPORT = ["SEC-TLS-REQUIRED", "SEC-HSTS"]
@@ -33,13 +32,7 @@ ENV_NAMES = {"primary": "SPRY_CLIENT_SECRET", "secondary": "SPRY_SECONDARY_CLIEN
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> tuple[TlsFiles, Path]:
     """A throw-away CA and a certificate for 127.0.0.1: (the server's files, the CA bundle)."""
-    folder = tmp_path_factory.mktemp("pki")
-    ca = trustme.CA()
-    chain = folder / "server.pem"
-    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(chain))
-    bundle = folder / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    return TlsFiles(str(chain)), bundle
+    return throwaway_pki(tmp_path_factory.mktemp("pki"))
 
 
 Starter = Callable[..., tuple[str, dict[str, str]]]

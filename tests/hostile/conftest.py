@@ -30,11 +30,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import trustme
 from starlette.types import ASGIApp
 
 from conformance.reference import ReferenceServer, ServerSettings, TlsFiles
-from tests.support import Run, run_suite_here
+from tests.support import Run, run_suite_here, throwaway_pki
 
 TIMEOUT = 1.0  # the target timeout of every hostile run, seconds
 #: The seed of every hostile run's generated inputs: the same scenarios each time (with seed 4 the
@@ -368,10 +367,4 @@ class Pki:
 
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    folder = tmp_path_factory.mktemp("pki")
-    ca = trustme.CA()
-    chain = folder / "server.pem"
-    ca.issue_cert("127.0.0.1", "localhost").private_key_and_cert_chain_pem.write_to_path(str(chain))
-    bundle = folder / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    return Pki(TlsFiles(str(chain)), bundle)
+    return Pki(*throwaway_pki(tmp_path_factory.mktemp("pki")))

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-import trustme
 
 from conformance.reference import FAULTS, ReferenceServer, ServerSettings, TlsFiles
+from tests.support import throwaway_pki
 
 AUTHORIZE = "/apis/v2/oauth/authorize"
 TOKEN = "/apis/v2/oauth/token"
@@ -20,13 +20,8 @@ TOKEN = "/apis/v2/oauth/token"
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[TlsFiles, str]:
     """A certificate for 127.0.0.1 from a throw-away CA: (the server's files, the CA bundle path)."""
-    folder = tmp_path_factory.mktemp("tls")
-    ca = trustme.CA()
-    chain = folder / "server.pem"
-    ca.issue_cert("127.0.0.1", "localhost").private_key_and_cert_chain_pem.write_to_path(str(chain))
-    bundle = folder / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    return TlsFiles(str(chain)), str(bundle)
+    files, bundle = throwaway_pki(tmp_path_factory.mktemp("tls"))
+    return files, str(bundle)
 
 
 @pytest.fixture
