@@ -96,6 +96,32 @@ def code_client(target: Target) -> Client:
 Authorizer = Callable[..., AuthorizationResponse]
 
 
+@pytest.fixture(scope="session")
+def login_probe() -> dict[str, str | None]:
+    """Whether the suite can get through the login pages at all, found out once per run (see `usable_login`)."""
+    return {}
+
+
+@pytest.fixture
+def usable_login(
+    http: Session, target: Target, code_client: Client, login_probe: dict[str, str | None]
+) -> None:
+    """One plain authorization gets through the login and consent pages (tried once per run).
+
+    Checks that walk the login pages with an unusual request judge where the walk ends; when the suite cannot
+    drive the pages at all (no form, two login forms, a missing password), that end says nothing about the
+    server's rules, so those checks end as errors naming the page rather than as failures.
+    """
+    if "why" not in login_probe:
+        try:
+            authorize(http, target, code_client, state=new_state())
+            login_probe["why"] = None
+        except LoginError as error:
+            login_probe["why"] = str(error)
+    if login_probe["why"]:
+        pytest.fail(f"could not get through the login pages: {login_probe['why']}")
+
+
 @pytest.fixture
 def authorize_user(http: Session, target: Target) -> Authorizer:
     """Runs the front channel (login and consent) for a client and returns the redirect back to it."""

@@ -113,7 +113,7 @@ _STATES = {
 @requirement("AC-STATE-ROUNDTRIP")
 @pytest.mark.parametrize("kind", list(_STATES))
 def test_state_comes_back_byte_identical(
-    http: Session, target: Target, code_client: Client, kind: str
+    http: Session, target: Target, code_client: Client, kind: str, usable_login: None
 ) -> None:
     """RFC 6749 §4.1.2: state is returned as "The exact value received from the client"."""
     state = _STATES[kind]
@@ -416,7 +416,9 @@ def _clicked_deny(answer: AuthorizationResponse) -> bool:
 
 
 @requirement("AC-DENY-NO-CODE")
-def test_denial_issues_no_code(http: Session, target: Target, code_client: Client) -> None:
+def test_denial_issues_no_code(
+    http: Session, target: Target, code_client: Client, usable_login: None
+) -> None:
     """RFC 6749 §4.1.2: a code only "If the resource owner grants the access request";
     §4.1.2.1: a denial is error=access_denied."""
     outcome = attempt_authorization(http, target, code_client, state=new_state(), approve=False)
@@ -440,7 +442,9 @@ UNKNOWN_PARAMETER = ("x_conformance_unknown", "1")
 
 
 @requirement("AC-UNKNOWN-PARAM-IGNORED")
-def test_unknown_parameter_is_ignored(http: Session, target: Target, code_client: Client) -> None:
+def test_unknown_parameter_is_ignored(
+    http: Session, target: Target, code_client: Client, usable_login: None
+) -> None:
     """RFC 6749 §3.1: "The authorization server MUST ignore unrecognized request parameters"."""
     outcome = attempt_authorization(http, target, code_client, state=new_state(), extra=[UNKNOWN_PARAMETER])
     _needs_login(outcome, target)

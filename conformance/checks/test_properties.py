@@ -107,6 +107,7 @@ def test_any_state_comes_back_byte_identical(
     http: Session,
     target: Target,
     code_client: Client,
+    usable_login: None,
     budget: str,
     run_seed: int,
     request: pytest.FixtureRequest,
