@@ -20,6 +20,8 @@ MAX_PATIENTS = 10_000
 """Demo patients kept in memory."""
 
 SESSION_LIFETIME = 600.0
+SWEEP_INTERVAL = 60.0  # seconds of server time between sweeps of stale codes and login sessions
+MAX_ISSUED_KEPT = 100_000
 """Seconds a login session (a pending authorization request) lives."""
 
 
@@ -99,9 +101,11 @@ class Store:
         self.grants: dict[str, Grant] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.revoked_jtis: set[str] = set()
-        #: Every code and token this server issued, for leak tests (never served over HTTP).
-        self.issued: list[str] = []
+        #: The codes and tokens this server issued, newest last, for leak tests (never served over HTTP);
+        #: bounded, so a long-running stand-in does not grow without end.
+        self.issued: deque[str] = deque(maxlen=MAX_ISSUED_KEPT)
         self.sessions: dict[str, LoginSession] = {}
+        self._next_sweep = {"codes": 0.0, "sessions": 0.0}
         self.patients: deque[dict[str, Any]] = deque(maxlen=MAX_PATIENTS)
         self._counter = 0
         self._patient_ids = itertools.count(1)
@@ -163,8 +167,9 @@ class Store:
     def add_code(self, code: AuthorizationCode, now: float) -> None:
         """Store a new code, dropping expired unused ones."""
         with self.lock:
-            for stale in [c for c, rec in self.codes.items() if rec.expires_at + 86400 < now]:
-                del self.codes[stale]
+            if self._sweep_due("codes", now):
+                for stale in [c for c, rec in self.codes.items() if rec.expires_at + 86400 < now]:
+                    del self.codes[stale]
             self.codes[code.code] = code
             self.issued.append(code.code)
 
@@ -173,10 +178,21 @@ class Store:
         """Open a login session for a validated authorization request."""
         session = LoginSession(secrets.token_urlsafe(32), secrets.token_urlsafe(32), pending, now)
         with self.lock:
-            for stale in [s for s, rec in self.sessions.items() if rec.created_at + SESSION_LIFETIME < now]:
-                del self.sessions[stale]
+            if self._sweep_due("sessions", now):
+                for stale in [
+                    s for s, rec in self.sessions.items() if rec.created_at + SESSION_LIFETIME < now
+                ]:
+                    del self.sessions[stale]
             self.sessions[session.sid] = session
         return session
+
+    def _sweep_due(self, what: str, now: float) -> bool:
+        """Whether to drop stale `what` now: at most once a minute of server time, so that adding one is O(1)
+        amortised however many are stored (expiry is still checked on every use)."""
+        if now < self._next_sweep[what]:
+            return False
+        self._next_sweep[what] = now + SWEEP_INTERVAL
+        return True
 
     def session(self, sid: str | None, now: float) -> LoginSession | None:
         """The live session with id ``sid``, if any."""
