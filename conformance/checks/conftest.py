@@ -18,6 +18,7 @@ from conformance.flows.authorize import (
     new_state,
 )
 from conformance.flows.browser import AuthorizationPage, open_authorization_page
+from conformance.flows.front_channel import AuthorizationOutcome
 from conformance.flows.pkce import Pkce
 from conformance.flows.token import TokenResponse, client_credentials, exchange_code
 from conformance.http import CredentialGuard, Session
@@ -102,24 +103,34 @@ def login_probe() -> dict[str, str | None]:
     return {}
 
 
+LoginCheck = Callable[[AuthorizationOutcome], None]
+
+
 @pytest.fixture
 def usable_login(
     http: Session, target: Target, code_client: Client, login_probe: dict[str, str | None]
-) -> None:
-    """One plain authorization gets through the login and consent pages (tried once per run).
+) -> LoginCheck:
+    """For a walk of the login pages that stopped short: can the suite drive those pages at all?
 
-    Checks that walk the login pages with an unusual request judge where the walk ends; when the suite cannot
-    drive the pages at all (no form, two login forms, a missing password), that end says nothing about the
-    server's rules, so those checks end as errors naming the page rather than as failures.
+    Checks that walk the login pages with an unusual request judge where the walk ends. When it stops at a
+    page (no form, two login forms, ...), one plain authorization is tried, once per run: if that stops
+    too, the end says nothing about the server's rules, and the check ends as an error naming the page
+    rather than as a failure. A walk that reached the client costs nothing.
     """
-    if "why" not in login_probe:
-        try:
-            authorize(http, target, code_client, state=new_state())
-            login_probe["why"] = None
-        except LoginError as error:
-            login_probe["why"] = str(error)
-    if login_probe["why"]:
-        pytest.fail(f"could not get through the login pages: {login_probe['why']}")
+
+    def check(outcome: AuthorizationOutcome) -> None:
+        if outcome.redirect is not None or outcome.stopped is None:
+            return
+        if "why" not in login_probe:
+            try:
+                authorize(http, target, code_client, state=new_state())
+                login_probe["why"] = None
+            except LoginError as error:
+                login_probe["why"] = str(error)
+        if login_probe["why"]:
+            pytest.fail(f"could not get through the login pages: {login_probe['why']}")
+
+    return check
 
 
 @pytest.fixture

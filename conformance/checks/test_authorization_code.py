@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 import pytest
 
 from conformance.catalogue import requirement
+from conformance.checks.conftest import LoginCheck
 from conformance.config import Client, Target
 from conformance.evidence import Exchange
 from conformance.flows.authorize import AuthorizationResponse, LoginError, authorize, new_state
@@ -113,11 +114,12 @@ _STATES = {
 @requirement("AC-STATE-ROUNDTRIP")
 @pytest.mark.parametrize("kind", list(_STATES))
 def test_state_comes_back_byte_identical(
-    http: Session, target: Target, code_client: Client, kind: str, usable_login: None
+    http: Session, target: Target, code_client: Client, kind: str, usable_login: LoginCheck
 ) -> None:
     """RFC 6749 §4.1.2: state is returned as "The exact value received from the client"."""
     state = _STATES[kind]
     outcome = attempt_authorization(http, target, code_client, state=state)
+    usable_login(outcome)
     if kind == "unicode" and not outcome.code:
         pytest.skip(
             "the server did not issue a code for a non-ASCII state; RFC 6749 Appendix A.5 limits state to "
@@ -417,11 +419,12 @@ def _clicked_deny(answer: AuthorizationResponse) -> bool:
 
 @requirement("AC-DENY-NO-CODE")
 def test_denial_issues_no_code(
-    http: Session, target: Target, code_client: Client, usable_login: None
+    http: Session, target: Target, code_client: Client, usable_login: LoginCheck
 ) -> None:
     """RFC 6749 §4.1.2: a code only "If the resource owner grants the access request";
     §4.1.2.1: a denial is error=access_denied."""
     outcome = attempt_authorization(http, target, code_client, state=new_state(), approve=False)
+    usable_login(outcome)
     _needs_login(outcome, target)
     if outcome.redirect is None and outcome.stopped is not None and "no deny button" in str(outcome.stopped):
         pytest.skip("the consent page has no Deny button to click (a denial by link or by closing the page "
@@ -443,10 +446,11 @@ UNKNOWN_PARAMETER = ("x_conformance_unknown", "1")
 
 @requirement("AC-UNKNOWN-PARAM-IGNORED")
 def test_unknown_parameter_is_ignored(
-    http: Session, target: Target, code_client: Client, usable_login: None
+    http: Session, target: Target, code_client: Client, usable_login: LoginCheck
 ) -> None:
     """RFC 6749 §3.1: "The authorization server MUST ignore unrecognized request parameters"."""
     outcome = attempt_authorization(http, target, code_client, state=new_state(), extra=[UNKNOWN_PARAMETER])
+    usable_login(outcome)
     _needs_login(outcome, target)
     expect(outcome.code, f"a code, the unknown parameter {UNKNOWN_PARAMETER[0]} ignored", *outcome.exchanges,
            observed=outcome.describe())  # fmt: skip

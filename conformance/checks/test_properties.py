@@ -28,6 +28,7 @@ from hypothesis.stateful import (
 )
 
 from conformance.catalogue import requirement
+from conformance.checks.conftest import LoginCheck
 from conformance.config import Client, Target
 from conformance.evidence import Exchange
 from conformance.flows import fuzz
@@ -107,7 +108,7 @@ def test_any_state_comes_back_byte_identical(
     http: Session,
     target: Target,
     code_client: Client,
-    usable_login: None,
+    usable_login: LoginCheck,
     budget: str,
     run_seed: int,
     request: pytest.FixtureRequest,
@@ -120,6 +121,7 @@ def test_any_state_comes_back_byte_identical(
 
     def check(state: str) -> None:
         outcome = attempt_authorization(http, target, code_client, state=state)
+        usable_login(outcome)
         printable = set(state) <= _PRINTABLE
         if outcome.redirect is None and not printable:
             return  # a non-ASCII state may be refused (RFC 6749 Appendix A.5)
