@@ -272,9 +272,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
                 )
 
 
-@pytest.hookimpl(
-    tryfirst=True
-)  # before xdist waits for its workers to exit: the reports are written meanwhile
+# tryfirst: before xdist waits for its workers to exit, so the reports are written meanwhile
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash.get(_STATE, None)
     if state is None or hasattr(session.config, "workerinput"):
