@@ -16,12 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.errors import ConfigError
+
 DEFAULT_BASE_URL = "https://provider.staging.spryhealth.care"
 CLIENT_NAMES = ("primary", "secondary", "read_only")
-
-
-class ConfigError(ValueError):
-    """The configuration is wrong; the message names the key."""
 
 
 @dataclass(frozen=True)

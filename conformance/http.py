@@ -23,31 +23,21 @@ from functools import cached_property
 from http.client import HTTPException, HTTPResponse
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
-from urllib.parse import quote_plus, urlencode, urlsplit
+from urllib.parse import quote_plus, urlencode
 
 import httpx
 
 from conformance import __version__
+from conformance.errors import BudgetExhausted, CredentialGuard, TargetError
 from conformance.evidence import Exchange, Recorder, clip
 from conformance.masking import Masker
+from conformance.urls import origin_text, same_origin
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a response is read up to this many (decoded) bytes
 ACCEPT_ENCODING = "gzip, deflate"  # the content codings `_read_capped` undoes, each within the read cap
 USER_AGENT = f"spry-conformance/{__version__}"
 
 FormData = Mapping[str, str] | Sequence[tuple[str, str]]
-
-
-class TargetError(Exception):
-    """The target did not answer usably (refused, timed out, TLS failure...)."""
-
-
-class BudgetExhausted(Exception):
-    """The run's request budget (--max-requests) is spent."""
-
-
-class CredentialGuard(Exception):
-    """A request would have carried credentials to a host other than the target's."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +113,6 @@ class Session:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._limiter = RateLimiter(self.max_rps)
-        self._origin = _origin(self.base_url)
         self._client = httpx.Client(
             timeout=httpx.Timeout(self.timeout),
             verify=_tls(self.verify),
@@ -290,14 +279,14 @@ class Session:
 
     def _guard(self, url: str, headers: Mapping[str, str], body: bytes | None) -> None:
         """Credentials go to the target's own origin and nowhere else (RFC 6749 §10.6, §10.15)."""
-        if _origin(url) == self._origin:
+        if same_origin(url, self.base_url):
             return
         carries = any(h.lower() in {"authorization", "cookie"} for h in headers)
         if body and any(k in body for k in (b"client_secret=", b"password=", b"refresh_token=", b"code=")):
             carries = True
         if carries:
             raise CredentialGuard(
-                f"refused to send credentials to {_origin(url)} (the target is {self._origin})"
+                f"refused to send credentials to {origin_text(url)} (the target is {origin_text(self.base_url)})"
             )
 
     def _send(self, request: httpx.Request, cookies: httpx.Cookies | None) -> Response:
@@ -501,12 +490,6 @@ def _wire(request: httpx.Request) -> bytes:
     head = [f"{request.method} {request.url.raw_path.decode('ascii')} HTTP/1.1".encode()]
     head += [name + b": " + value for name, value in request.headers.raw]
     return b"\r\n".join(head) + b"\r\n\r\n" + request.content
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
 
 
 def _tls(verify: bool | str) -> bool | ssl.SSLContext:

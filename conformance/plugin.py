@@ -23,10 +23,12 @@ import pytest
 from conformance import __version__
 from conformance.catalogue import PROFILES, Catalogue, load_catalogue
 from conformance.config import ConfigError, Target, embedded_target, load_target
+from conformance.errors import PreflightFailed
 from conformance.evidence import Recorder
 from conformance.http import BudgetExhausted, Session, TargetError
 from conformance.masking import masker
 from conformance.results import CheckResult, RequirementResult, roll_up
+from conformance.run.clock import Clock
 from conformance.verdict import Violation, take_notes
 from conformance.waivers import Waiver, apply_waivers, load_waivers
 
@@ -35,10 +37,6 @@ PROPERTY = "spry"  # the user property that carries a check's outcome to the con
 
 #: What the CLI needs to know about the last in-process run (pytest.main returns only a code).
 LAST_RUN: dict[str, Any] = {}
-
-
-class PreflightFailed(Exception):
-    """The target could not be reached, or refused the primary client's credentials."""
 
 
 @dataclass
@@ -344,31 +342,6 @@ def budget(spry_run: RunState) -> str:
 @pytest.fixture(scope="session")
 def run_seed(spry_run: RunState) -> int:
     return spry_run.seed
-
-
-class Clock:
-    """Time for expiry checks (never exposed over HTTP: the embedded server's clock is moved in-process)."""
-
-    def __init__(self, target: Target, server: Any) -> None:
-        self.target = target
-        self.server = server
-
-    @property
-    def can_move(self) -> bool:
-        return self.server is not None
-
-    def pass_time(self, seconds: float, *, why: str) -> None:
-        """Let `seconds` pass on the target, or skip the check saying what configuration it needs."""
-        if self.server is not None:
-            self.server.clock.advance(seconds)
-            return
-        limit = self.target.token.max_expiry_wait
-        if seconds > limit:
-            pytest.skip(
-                f"needs {why} ({seconds:.0f} s) to pass; the target is remote and token.max_expiry_wait "
-                f"is {limit} s: raise it, or point the suite at a deployment with shorter lifetimes"
-            )
-        time.sleep(seconds)
 
 
 # The run ----------------------------------------------------------------------------------------

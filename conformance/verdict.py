@@ -1,42 +1,23 @@
 """How a check says a rule is broken: `expect(condition, what the rule wants, evidence...)`.
 
-The failure message is evidence a reviewer can act on: what the rule wants, what was
-observed, and the exchanges that show it (already masked).
+`expect` is `settle(judged(...))` (conformance.findings) for checks whose judgement is one line.
+The failure message is evidence a reviewer can act on: what the rule wants, what was observed,
+and the exchanges that show it (already masked).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Protocol
 
-from conformance.evidence import Exchange
+from conformance.errors import Violation
+from conformance.findings import Evidence, HasExchange, judged, settle
 
-
-class HasExchange(Protocol):
-    @property
-    def exchange(self) -> Exchange: ...
+__all__ = ["HasExchange", "Violation", "describe", "expect", "expect_status", "note", "take_notes"]
 
 
-class Violation(AssertionError):
-    """A rule is broken. Carries the exchanges that show it."""
-
-    def __init__(self, message: str, exchanges: list[Exchange]) -> None:
-        super().__init__(message)
-        self.exchanges = exchanges
-
-
-def expect(condition: object, wanted: str, *evidence: HasExchange | Exchange, observed: str = "") -> None:
+def expect(condition: object, wanted: str, *evidence: Evidence, observed: str = "") -> None:
     """Raise a `Violation` unless `condition` holds."""
-    if condition:
-        return
-    exchanges = [e if isinstance(e, Exchange) else e.exchange for e in evidence]
-    lines = [f"expected: {wanted}"]
-    if observed:
-        lines.append(f"observed: {observed}")
-    for exchange in exchanges:
-        lines.append("exchange:")
-        lines.extend("  " + line for line in exchange.summary().splitlines())
-    raise Violation("\n".join(lines), exchanges)
+    settle(judged(condition, wanted, *evidence, observed=observed))
 
 
 _notes: list[str] = []

@@ -23,7 +23,7 @@ from conformance.flows.login import DENY
 from conformance.flows.resource import call_resource
 from conformance.flows.token import TokenResponse, client_credentials, exchange_code, refresh
 from conformance.http import Session
-from conformance.plugin import Clock
+from conformance.run.clock import Clock
 from conformance.verdict import describe, expect
 
 #: A redirect URI no client registers (RFC 2606 reserves .invalid): where an open redirector would send users.

@@ -21,7 +21,7 @@ from conformance.flows.lifetime import (
 from conformance.flows.resource import call_resource, challenge_of
 from conformance.flows.token import TokenResponse, refresh
 from conformance.http import Response, Session
-from conformance.plugin import Clock
+from conformance.run.clock import Clock
 from conformance.verdict import describe, expect
 
 MARGIN = 10

@@ -30,6 +30,7 @@ from hypothesis.stateful import (
 from conformance.catalogue import requirement
 from conformance.checks.conftest import LoginCheck
 from conformance.config import Client, Target
+from conformance.errors import Stop as _Stop
 from conformance.evidence import Exchange
 from conformance.flows import fuzz
 from conformance.flows.authorize import LoginError, authorize, new_state
@@ -39,7 +40,7 @@ from conformance.flows.responses import granted_scopes
 from conformance.flows.scope_probe import classify_write, write_probe
 from conformance.flows.token import TOKEN_ERRORS, TokenResponse, exchange_code, refresh, token_request
 from conformance.http import BudgetExhausted, CredentialGuard, Response, Session, TargetError
-from conformance.plugin import Clock
+from conformance.run.clock import Clock
 from conformance.verdict import describe, expect
 
 _PRINTABLE = set(map(chr, range(0x20, 0x7F)))  # VSCHAR, RFC 6749 Appendix A.5
@@ -326,10 +327,6 @@ class LifecycleRun:
     generated: int = 0
     scenarios: int = 0
     login_error: str = ""  # why the login pages stopped an authorize step, the first time they did
-
-
-class _Stop(Exception):
-    """A step could not be sent (the target stopped answering, or the request budget is spent)."""
 
 
 def _lifecycle_machine(http: Session, target: Target, clock: Clock, owner: Client, other: Client | None,

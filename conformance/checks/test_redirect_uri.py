@@ -16,9 +16,10 @@ import pytest
 from conformance.catalogue import requirement
 from conformance.config import Client, Target
 from conformance.flows.authorize import new_state
-from conformance.flows.redirect_lookalikes import ATTACKER_HOST, lookalikes, origin, without_query
+from conformance.flows.redirect_lookalikes import ATTACKER_HOST, lookalikes, without_query
 from conformance.flows.redirect_probe import probe_lookalike
 from conformance.http import Response, Session
+from conformance.urls import origin
 from conformance.verdict import expect
 
 ATTACKER_URI = f"https://{ATTACKER_HOST}/callback"

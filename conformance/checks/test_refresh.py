@@ -14,7 +14,7 @@ from conformance.flows.lifetime import describe_lifetimes, own_lifetimes
 from conformance.flows.resource import call_resource
 from conformance.flows.token import TOKEN_ERRORS, TokenResponse, exchange_code, refresh, token_request
 from conformance.http import Response, Session
-from conformance.plugin import Clock
+from conformance.run.clock import Clock
 from conformance.verdict import expect, note
 
 Authorizer = Callable[..., AuthorizationResponse]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urljoin
 
 from conformance.config import Client, Target
 from conformance.evidence import Exchange
@@ -25,9 +25,9 @@ from conformance.flows.authorize import (
 from conformance.flows.login import LoginError, login_with_command, login_with_form, reaches
 from conformance.flows.pkce import Pkce
 from conformance.http import Response, Session
+from conformance.urls import same_origin
 
 _DEFAULT = object()
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def attempt_authorization(
         location = urljoin(first.url, first.location or "")
         if watched and reaches(location, watched):
             return AuthorizationOutcome(url, watched, first, redirect=parse_redirect(location, first))
-        if _origin(location) != _origin(first.url):
+        if not same_origin(location, first.url):
             return AuthorizationOutcome(url, watched, first, off_origin=location)
     elif not 200 <= first.status < 300:
         return AuthorizationOutcome(url, watched, first)
@@ -169,16 +169,6 @@ def _drive(
         return AuthorizationOutcome(url, watched, first, stopped=error, walked=True)
     redirect = parse_redirect(result.location, result.redirect)
     return AuthorizationOutcome(url, watched, first, redirect=redirect, walked=True)
-
-
-def _origin(url: str) -> tuple[str, str, int | None] | None:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port or _DEFAULT_PORTS.get(scheme)
-    except ValueError:
-        return None
-    return scheme, (parts.hostname or "").lower(), port
 
 
 __all__ = ["AuthorizationOutcome", "attempt_authorization", "raw_authorization_url"]

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 from conformance.catalogue import specs_dir
 from conformance.config import Client, Target
+from conformance.errors import Stop as _Stop
 from conformance.flows.authorize import AUTHORIZATION_ERRORS, LoginError, authorize, new_state
 from conformance.flows.login import reaches
 from conformance.flows.responses import unknown_client
@@ -595,10 +596,6 @@ def run_campaign(http: Session, target: Target, budget: Budget, seed: int, rules
     finally:
         campaign.generated = sender.generated
     return campaign
-
-
-class _Stop(Exception):
-    """Ends a hypothesis run early (the target stopped answering, or the request budget is spent)."""
 
 
 def _generate(sender: Sender, operation: Any, mode: str, examples: int, seed: int) -> None:

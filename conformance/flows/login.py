@@ -18,15 +18,16 @@ import re
 import shlex
 import signal
 import subprocess
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from conformance.errors import LoginError
 from conformance.http import CredentialGuard, Response, Session
 from conformance.masking import Masker, masker
+from conformance.urls import DEFAULT_PORTS, origin_text, same_origin
 
 #: A submit button whose name, value or text matches this looks like "approve" on a consent page ...
 APPROVE = re.compile(
@@ -37,25 +38,8 @@ DENY = re.compile(r"deny|cancel|reject|decline|(?<![a-z])no(?![a-z])", re.I)
 #: An unchecked checkbox that looks like this is ticked when approving ("I agree", name="consent").
 AGREE = re.compile(rf"{APPROVE.pattern}|agree", re.I)
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _NOT_SUBMITTED = {"submit", "image", "reset", "button", "file"}
 _URL_LINE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:/\S*")
-
-
-class LoginError(Exception):
-    """The login could not be completed; the message names the page (masked) and what went wrong.
-
-    `response` is the last response seen (its `exchange` is evidence), `pages` the URLs visited.
-    """
-
-    def __init__(self, message: str, *, response: Response | None = None, pages: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.response = response
-        self.pages = tuple(pages)
-
-    @property
-    def status(self) -> int | None:
-        return self.response.status if self.response is not None else None
 
 
 @dataclass(frozen=True)
@@ -313,8 +297,7 @@ def _selected(select: Field) -> list[str]:
 
 def reaches(location: str, redirect_uri: str) -> bool:
     """Does this Location go to the client's redirect URI (same scheme, host, port and path)?"""
-    here, there = _origin(location), _origin(redirect_uri)
-    if here is None or here != there:
+    if not same_origin(location, redirect_uri):
         return False
     return (urlsplit(location).path or "/") == (urlsplit(redirect_uri).path or "/")
 
@@ -431,7 +414,7 @@ class _Walk:
 
     def follow(self, response: Response, location: str) -> Response:
         """Follow a redirect with GET; a 307/308 after a POST would re-post the form, so it stops."""
-        if urlsplit(location).scheme.lower() not in _DEFAULT_PORTS:
+        if urlsplit(location).scheme.lower() not in DEFAULT_PORTS:
             raise self.error(response, f"redirect to {location}, which is not the redirect URI")
         if response.status in {307, 308} and self.last_method == "POST":
             raise self.error(
@@ -457,10 +440,10 @@ class _Walk:
             action = button.formaction
         if button is not None and button.formmethod:
             method = "POST" if button.formmethod.strip().lower() == "post" else "GET"
-        if password and (_origin(action) is None or _origin(action) != _origin(response.url)):
+        if password and not same_origin(action, response.url):
             raise self.error(
                 response,
-                f"the login form posts to {_origin_text(action)}, another origin than the page's:"
+                f"the login form posts to {origin_text(action)}, another origin than the page's:"
                 " the password is not sent there",
             )
         data = form_data(form, fill=fill, drop_hidden=drop_hidden, tick_agree=tick_agree)
@@ -540,22 +523,6 @@ def _consent_choice(walk: _Walk, response: Response, forms: list[Form], approve:
     labels = [repr(b.label) for f in forms for b in f.buttons]
     found = f"buttons {', '.join(labels)}" if labels else "no submit button"
     raise walk.error(response, f"{len(forms)} form(s) but no login form and no {wanted} button ({found})")
-
-
-def _origin_text(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme else repr(url[:80])
-
-
-def _origin(url: str) -> tuple[str, str, int | None] | None:
-    """(scheme, host, port) with the scheme's default port filled in; None for a malformed URL."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port or _DEFAULT_PORTS.get(scheme)
-    except ValueError:  # a port that is not a number
-        return None
-    return scheme, (parts.hostname or "").lower(), port
 
 
 # --- the command method ---------------------------------------------------------------------

@@ -274,19 +274,6 @@ def is_registered_uri(location: str, registered: str) -> bool:
     return here.fragment in {"", "_", there.fragment}
 
 
-def origin(url: str) -> tuple[str, str, int | None] | None:
-    """(scheme, host, port) of a URL, defaults filled in; None when it has none."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port or {"http": 80, "https": 443}.get(scheme)
-    except ValueError:
-        return None
-    if not parts.hostname:
-        return None
-    return scheme, parts.hostname.lower(), port
-
-
 def without_query(url: str) -> str:
     """The URL without its query (where codes travel): safe to quote in a message."""
     parts = urlsplit(url)

@@ -30,8 +30,9 @@ from conformance.flows.login import (
     parse_page,
     reaches,
 )
-from conformance.flows.redirect_lookalikes import Lookalike, is_registered_uri, origin, without_query
+from conformance.flows.redirect_lookalikes import Lookalike, is_registered_uri, without_query
 from conformance.http import Response, Session
+from conformance.urls import origin
 
 MAX_STEPS = 10  # requests per look-alike, login included
 

@@ -1,0 +1,1 @@
+"""One run of the suite: its state, its preflight and its clock (no pytest hooks here)."""
