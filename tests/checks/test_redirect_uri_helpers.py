@@ -11,9 +11,9 @@ from conformance.flows.redirect_lookalikes import (
     GRAMMAR,
     is_registered_uri,
     lookalikes,
-    origin,
     without_query,
 )
+from conformance.urls import origin
 
 REGISTERED = "https://client.example.org/callback"
 

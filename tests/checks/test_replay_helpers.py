@@ -15,6 +15,7 @@ import pytest
 from conformance.evidence import Recorder
 from conformance.flows.race import DEFAULT_RACE_N, race_size
 from conformance.http import BudgetExhausted, CredentialGuard, Session
+from conformance.http import race
 from conformance.masking import Masker
 
 
@@ -94,7 +95,7 @@ def test_every_request_is_written_but_its_last_byte_before_any_is_completed(
             pass
 
     wires = iter(Wire(i) for i in range(4))
-    monkeypatch.setattr(Session, "_connect", lambda self, request: next(wires))
+    monkeypatch.setattr(race, "_connect", lambda request, timeout, verify: next(wires))
     responses = _session(server).send_together("POST", "/token", [[("n", str(i))] for i in range(4)])
     assert [r.content for r in responses] == [b"ok"] * 4
     assert [index for index, _ in log] == [0, 1, 2, 3, 0, 1, 2, 3]
