@@ -98,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     from conformance.config import ConfigError, load_target
+    from conformance.run.preflight import check_faults
 
     if args.fault and (args.target or os.environ.get("SPRY_BASE_URL")):
         return _usage("--fault applies to the embedded reference server only (drop --target)")
@@ -107,7 +108,7 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
         if args.target or args.config or os.environ.get("SPRY_BASE_URL"):
             load_target(args.config, base_url=args.target)
         if args.fault:
-            _check_faults(args.fault)
+            check_faults(args.fault)
         if args.waivers:
             from conformance.catalogue import load_catalogue
             from conformance.waivers import load_waivers
@@ -118,7 +119,7 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
 
     import pytest
 
-    from conformance import plugin
+    from conformance.run.state import Invocation
 
     report_dir = Path(args.report_dir)
     # The schemathesis, hypothesis and anyio pytest plugins serve tests written for them (the suite drives
@@ -139,10 +140,9 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     options += [f"--spry-fault={name}" for name in args.fault]
     options += [f"--spry-requirement={rid}" for rid in args.requirement]
     options += ["--spry-strict"] * args.strict + ["--spry-aggressive"] * args.aggressive
-    plugin.LAST_RUN.clear()
-    plugin.LAST_RUN["command"] = "spry-conformance " + " ".join(shlex.quote(a) for a in args.invocation)
-    code = pytest.main(options + pytest_args)
-    if plugin.LAST_RUN.get("unreachable"):
+    invocation = Invocation(command="spry-conformance " + " ".join(shlex.quote(a) for a in args.invocation))
+    code = pytest.main(options + pytest_args, plugins=[invocation])
+    if invocation.unreachable:
         return EXIT_UNREACHABLE
     if code == pytest.ExitCode.OK:
         return EXIT_PASS
@@ -248,15 +248,6 @@ def _report(args: argparse.Namespace) -> int:
     write_html(directory / "report.html", json.loads(source.read_text(encoding="utf-8")))
     print(f"wrote {directory / 'report.html'}")
     return EXIT_PASS
-
-
-def _check_faults(names: list[str]) -> None:
-    from conformance.config import ConfigError
-    from conformance.reference import FAULTS
-
-    for name in names:
-        if name not in FAULTS:
-            raise ConfigError(f"--fault: unknown fault {name!r} ('spry-conformance faults' lists them)")
 
 
 def _duration(text: str) -> float:

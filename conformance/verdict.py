@@ -12,26 +12,12 @@ from collections.abc import Collection
 from conformance.errors import Violation
 from conformance.findings import Evidence, HasExchange, judged, settle
 
-__all__ = ["HasExchange", "Violation", "describe", "expect", "expect_status", "note", "take_notes"]
+__all__ = ["HasExchange", "Violation", "describe", "expect", "expect_status"]
 
 
 def expect(condition: object, wanted: str, *evidence: Evidence, observed: str = "") -> None:
     """Raise a `Violation` unless `condition` holds."""
     settle(judged(condition, wanted, *evidence, observed=observed))
-
-
-_notes: list[str] = []
-
-
-def note(text: str) -> None:
-    """Record what a passing check observed (shown as the requirement's reason in the reports)."""
-    _notes.append(text)
-
-
-def take_notes() -> list[str]:
-    taken = list(_notes)
-    _notes.clear()
-    return taken
 
 
 def expect_status(response: HasExchange, statuses: int | Collection[int], wanted: str) -> None:

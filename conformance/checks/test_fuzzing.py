@@ -19,6 +19,7 @@ from conformance.flows import fuzz
 from conformance.flows.leaks import echoes
 from conformance.flows.responses import directives
 from conformance.http import Session
+from conformance.run.state import GENERATED
 from conformance.verdict import expect
 
 # Under xdist the campaign runs once, on one worker, for all five checks (`--dist loadgroup`, the plugin's default).
@@ -113,7 +114,7 @@ def campaign(http: Session, target: Target, budget: str, run_seed: int) -> fuzz.
 def fuzzed(campaign: fuzz.Campaign, request: pytest.FixtureRequest) -> fuzz.Campaign:
     """The campaign; the first check that uses it carries its count of generated requests."""
     if not getattr(campaign, "counted", False):
-        request.node.user_properties.append(("spry_generated", campaign.generated))
+        request.node.user_properties.append((GENERATED, campaign.generated))
         campaign.counted = True  # type: ignore[attr-defined]
     if campaign.skipped:
         pytest.skip(campaign.skipped)

@@ -41,6 +41,7 @@ from conformance.flows.scope_probe import classify_write, write_probe
 from conformance.flows.token import TOKEN_ERRORS, TokenResponse, exchange_code, refresh, token_request
 from conformance.http import BudgetExhausted, CredentialGuard, Response, Session, TargetError
 from conformance.run.clock import Clock
+from conformance.run.state import GENERATED
 from conformance.verdict import describe, expect
 
 _PRINTABLE = set(map(chr, range(0x20, 0x7F)))  # VSCHAR, RFC 6749 Appendix A.5
@@ -64,7 +65,7 @@ def _counting(http: Session, request: pytest.FixtureRequest) -> Iterator[None]:
     try:
         yield
     finally:
-        request.node.user_properties.append(("spry_generated", http.requests_sent - before))
+        request.node.user_properties.append((GENERATED, http.requests_sent - before))
 
 
 def _replay_hint(run_seed: int, budget: str, requirement_id: str) -> str:
@@ -722,7 +723,7 @@ def lifecycle(http: Session, target: Target, clock: Clock, budget: str, run_seed
 def _lifecycle_verdict(run: LifecycleRun, level: str, wanted: str, request: pytest.FixtureRequest,
                        run_seed: int, budget: str) -> None:  # fmt: skip
     if not getattr(run, "counted", False):
-        request.node.user_properties.append(("spry_generated", run.generated))
+        request.node.user_properties.append((GENERATED, run.generated))
         run.counted = True  # type: ignore[attr-defined]
     if run.skipped:
         pytest.skip(run.skipped)

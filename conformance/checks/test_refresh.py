@@ -15,7 +15,8 @@ from conformance.flows.resource import call_resource
 from conformance.flows.token import TOKEN_ERRORS, TokenResponse, exchange_code, refresh, token_request
 from conformance.http import Response, Session
 from conformance.run.clock import Clock
-from conformance.verdict import expect, note
+from conformance.run.state import NOTE
+from conformance.verdict import expect
 
 Authorizer = Callable[..., AuthorizationResponse]
 
@@ -84,7 +85,8 @@ def test_refresh_at_documented_endpoint(
 
 @requirement("RT-V2-TOKEN-PATH")
 def test_v2_token_path_answers_refresh_as_a_token_endpoint(
-    http: Session, target: Target, refresh_client: Client, refreshable: TokenResponse
+    http: Session, target: Target, refresh_client: Client, refreshable: TokenResponse,
+    record_property: Callable[[str, object], None],
 ) -> None:
     """RFC 6749 §3.2: one token endpoint serves every grant, so the v2 path MAY serve refresh_token too; the
     guide documents it at v1. Either a token (§5.1) or an error response (§5.2) is fine; the evidence records
@@ -97,7 +99,7 @@ def test_v2_token_path_answers_refresh_as_a_token_endpoint(
            f"{target.token_path} answers a refresh request as a token endpoint: a token (RFC 6749 §5.1) "
            "or an error response (§5.2: HTTP 400/401 with an error code)",
            answer, observed=_outcome(answer))  # fmt: skip
-    note(f"{target.token_path} answers refresh requests with {_outcome(answer)}")
+    record_property(NOTE, f"{target.token_path} answers refresh requests with {_outcome(answer)}")
 
 
 @pytest.mark.parametrize("presented", ["client_id only", "no client identification"])

@@ -5,13 +5,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conformance.results import RequirementResult
+from conformance.run.record import RunRecord
 
 
-def write_junit(path: Path, results: list[RequirementResult], *, duration: float) -> None:
-    suite = ET.Element("testsuite", name="spry-conformance", time=f"{duration:.2f}")
+def write_junit(path: Path, record: RunRecord) -> None:
+    suite = ET.Element("testsuite", name="spry-conformance", time=f"{record.manifest['duration_s']:.2f}")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for result in results:
+    for result in record.requirements:
         r = result.requirement
         for check in result.checks or []:
             totals["tests"] += 1
@@ -41,9 +41,10 @@ def write_junit(path: Path, results: list[RequirementResult], *, duration: float
                 ET.SubElement(
                     case, "system-out"
                 ).text = f"{status.upper()}: {r.id} ({r.level})\n{check.message}"
-    for key, value in totals.items():
-        suite.set(key, str(value))
-    tree = ET.ElementTree(ET.Element("testsuites"))
-    tree.getroot().append(suite)
+    for key, total in totals.items():
+        suite.set(key, str(total))
+    root = ET.Element("testsuites")
+    root.append(suite)
+    tree = ET.ElementTree(root)
     ET.indent(tree)
     tree.write(path, encoding="utf-8", xml_declaration=True)

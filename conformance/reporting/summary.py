@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conformance.results import RequirementResult, counts, verdict
+from conformance.run.record import RunRecord
 
 
-def summary(manifest: dict[str, Any], results: list[RequirementResult]) -> dict[str, Any]:
+def summary(record: RunRecord) -> dict[str, Any]:
     """The contract's shape, with the run manifest beside it."""
+    manifest = record.manifest
     return {
         "tool": manifest["tool"],
         "target": {"base_url": manifest["target"]["base_url"]},
@@ -20,20 +21,20 @@ def summary(manifest: dict[str, Any], results: list[RequirementResult]) -> dict[
         "requests_sent": manifest["requests_sent"],
         "seed": manifest["seed"],
         "generated_requests": manifest.get("generated_requests", 0),
-        "verdict": verdict(results),
-        "counts": counts(results),
-        "requirements": [r.summary_entry() for r in results],
+        "verdict": record.verdict,
+        "counts": record.counts,
+        "requirements": [r.summary_entry() for r in record.requirements],
         "manifest": manifest,
     }
 
 
-def full_results(manifest: dict[str, Any], results: list[RequirementResult]) -> dict[str, Any]:
+def full_results(record: RunRecord) -> dict[str, Any]:
     """Everything the HTML report shows, so `spry-conformance report` can re-render it."""
-    data = summary(manifest, results)
+    data = summary(record)
     data["requirements"] = [
         {**r.summary_entry(), **r.requirement.to_dict(), "status": r.status, "reason": r.reason,
          "check_results": [c.to_dict() for c in r.checks]}
-        for r in results
+        for r in record.requirements
     ]  # fmt: skip
     return data
 

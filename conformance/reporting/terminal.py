@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.results import counts, verdict
+from conformance.run.record import RunRecord
 
 _ORDER = ("failed", "error", "warning", "waived", "skipped")
 
 
-def write_summary(reporter: Any, record: dict[str, Any]) -> None:
-    state = record["state"]
-    manifest = record["manifest"]
-    results = state.requirement_results
-    tally = counts(results)
+def write_summary(reporter: Any, record: RunRecord) -> None:
+    manifest = record.manifest
+    results = record.requirements
+    tally = record.counts
     reporter.write_sep("=", "spry-conformance")
     for status in _ORDER:
         chosen = [r for r in results if r.status == status]
@@ -37,6 +36,6 @@ def write_summary(reporter: Any, record: dict[str, Any]) -> None:
         + (", strict" if manifest["strict"] else "")
     )
     reporter.write_line(f"sent     {manifest['requests_sent']} requests in {manifest['duration_s']} s")
-    reporter.write_line(f"reports  {state.report_dir}/ (summary.json, junit.xml, report.html)")
-    mark = {"pass": "PASS", "fail": "FAIL"}[verdict(results)]
+    reporter.write_line(f"reports  {record.report_dir}/ (summary.json, junit.xml, report.html)")
+    mark = {"pass": "PASS", "fail": "FAIL"}[record.verdict]
     reporter.write_sep("=", f"{mark}: {line}", bold=True, red=mark == "FAIL", green=mark == "PASS")

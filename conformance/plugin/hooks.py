@@ -1,0 +1,190 @@
+"""The run's pytest hooks, bound to one process's `RunState` (no module-level state).
+
+Per check: select it by profile and requirement, skip what the run does not allow, classify its
+report into the contract's status with its evidence. At the end: one `RunRecord`, read by every writer.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from conformance.masking import masker
+from conformance.plugin.outcome import PROPERTY, check_id, classify, properties, requirement_of
+from conformance.plugin.xdist import is_worker
+from conformance.results import CheckResult
+from conformance.run.record import RunRecord, record_of
+from conformance.run.state import GENERATED, NOTE, RunState
+from conformance.verdict import Violation
+
+_SETUP_SECONDS = pytest.StashKey[float]()
+
+
+class RunHooks:
+    def __init__(self, state: RunState, config: pytest.Config) -> None:
+        self.state = state
+        self.config = config
+        self.record: RunRecord | None = None  # set once, when the checks are done
+
+    # Collection -----------------------------------------------------------------------------------
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        known = self.state.catalogue.requirements
+        options = self.state.options
+        selected, deselected = [], []
+        for item in items:
+            rid = requirement_of(item)
+            if rid is None:
+                raise pytest.UsageError(f"{item.nodeid}: a check must name its requirement (@requirement(...))")
+            if rid not in known:
+                raise pytest.UsageError(f"{item.nodeid}: unknown requirement {rid!r}")
+            if options.profile not in known[rid].profiles or (options.only and rid not in options.only):
+                deselected.append(item)
+            else:
+                selected.append(item)
+        # Long checks first, so that xdist's workers finish together; checks that send many requests
+        # (--aggressive) last, so a throttled target does not starve the others.
+        selected.sort(
+            key=lambda item: (
+                item.get_closest_marker("aggressive") is not None,
+                item.get_closest_marker("long") is None,
+            )
+        )
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+    # One check ------------------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        state = self.state
+        state.recorder.take()  # exchanges before this check belong to no check
+        if item.get_closest_marker("aggressive") and not state.options.aggressive:
+            pytest.skip("sends many requests: runs only with --aggressive")
+        budget = state.options.max_requests
+        if state.session is not None and budget is not None and state.session.requests_sent >= budget:
+            pytest.skip(f"not run: the request budget (--max-requests {budget}) was spent")
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        from conformance.reporting.allure import label_check
+
+        label_check(self.state.catalogue.requirements[requirement_of(item) or ""])
+        return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
+        report = yield
+        state = self.state
+        if report.when == "teardown" and report.passed:
+            return report
+        if report.when == "setup" and report.passed:
+            item.stash[_SETUP_SECONDS] = report.duration  # fixtures (a campaign run) count as the check's time
+            return report
+        requirement = state.catalogue.requirements[requirement_of(item) or ""]
+        status, message = classify(report, call, requirement.level, state.options.strict)
+        if status == "passed":
+            message = "; ".join(properties(item, NOTE))
+        exchanges, dropped = state.recorder.take()
+        if call.excinfo is not None and isinstance(call.excinfo.value, Violation):
+            seen = {id(e) for e in exchanges}
+            exchanges = [e for e in call.excinfo.value.exchanges if id(e) not in seen] + exchanges
+        evidence = [e.to_dict() for e in exchanges]
+        if dropped:
+            evidence.append({"note": f"{dropped} more exchanges left out"})
+        if status in {"failed", "warning", "error"}:
+            report.longrepr = masker.mask(message)
+        if status == "warning":
+            report.outcome = "passed"  # a SHOULD broken warns; the requirement matrix says so
+        outcome = {
+            "check": check_id(item),
+            "requirement": requirement.id,
+            "status": status,
+            "message": masker.mask(message),
+            "evidence": evidence,
+            "requests": len(exchanges) + dropped,
+            # Requests a generated-input check (fuzzing, properties) generated, as it records them.
+            "generated": sum(properties(item, GENERATED)),
+            "setup_s": item.stash.get(_SETUP_SECONDS, 0.0) if report.when == "call" else 0.0,
+        }
+        report.user_properties.append((PROPERTY, outcome))
+        if report.when == "call":
+            from conformance.reporting.allure import attach_evidence
+
+            attach_evidence(evidence, outcome["message"])
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """In the process that writes the reports (xdist's controller or the only one): keep the outcome."""
+        results = self.state.results
+        for name, carried in report.user_properties:
+            if name != PROPERTY:
+                continue
+            value: dict[str, Any] = carried  # type: ignore[assignment]  # the outcome built above, as xdist carries it
+            previous = results.get(value["check"])
+            if previous is None or report.when != "teardown" or value["status"] in {"error", "failed"}:
+                results[value["check"]] = CheckResult(
+                    nodeid=value["check"],
+                    requirement=value["requirement"],
+                    status=value["status"],
+                    message=value["message"],
+                    evidence=value["evidence"],
+                    duration=round(
+                        report.duration + value.get("setup_s", 0.0) + (previous.duration if previous else 0), 3
+                    ),
+                    requests=value["requests"],
+                    generated=value.get("generated", 0),
+                )
+
+    # The session ----------------------------------------------------------------------------------
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.state.started = time.time()
+        if not is_worker(session.config):  # the process that writes the reports
+            threading.Thread(target=_prepare_reports, name="spry-reports", daemon=True).start()
+
+    # tryfirst: before xdist waits for its workers to exit, so the reports are written meanwhile
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if is_worker(session.config):
+            return
+        from conformance.reporting import write_reports
+
+        self.record = record_of(self.state)
+        write_reports(self.record)
+        if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED if self.record.failed else pytest.ExitCode.OK
+
+    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+        if self.record is None or not self.record.requirements:
+            return
+        from conformance.reporting.terminal import write_summary
+
+        write_summary(terminalreporter, self.record)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        state = self.state
+        if state.session is not None:
+            state.session.close()
+        if state.server is not None:
+            state.server.stop()
+        if is_worker(config):
+            # An xdist worker exits right after this: a final garbage collection over every object of the run
+            # would only delay the controller, which waits for each worker to end (about 0.25 s each).
+            gc.freeze()
+
+
+def _prepare_reports() -> None:
+    """Compile the report template while the checks run (xdist's controller is idle until the end)."""
+    try:
+        from conformance.reporting.html import prepare
+
+        prepare()
+    except Exception:  # the report is written at the end regardless, and says what went wrong then
+        pass

@@ -1,0 +1,100 @@
+"""The run's record: one frozen object that every report writer reads.
+
+Built once, when the checks are done (`record_of`): the manifest (what exactly was run, so a
+certification result can be tied to it) and one result per requirement, waivers applied.
+summary.json, results.json, junit.xml, report.html and the terminal summary are all views of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from conformance import __version__
+from conformance.results import CheckResult, RequirementResult, counts, roll_up, verdict
+from conformance.run.state import RunState
+from conformance.waivers import apply_waivers
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What the reports say about one run."""
+
+    manifest: dict[str, Any]  # the JSON form, as summary.json carries it
+    requirements: tuple[RequirementResult, ...]
+    report_dir: Path
+
+    @property
+    def verdict(self) -> str:
+        return verdict(list(self.requirements))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return counts(list(self.requirements))
+
+    @property
+    def failed(self) -> bool:
+        return any(r.status in {"failed", "error"} for r in self.requirements)
+
+
+def record_of(state: RunState, *, finished: float | None = None) -> RunRecord:
+    """Roll the checks' results up into one result per requirement, apply the waivers, add the manifest."""
+    options = state.options
+    by_requirement: dict[str, list[CheckResult]] = defaultdict(list)
+    for result in state.results.values():
+        by_requirement[result.requirement].append(result)
+    wanted = [r for r in state.catalogue.in_profile(options.profile) if not options.only or r.id in options.only]
+    rolled = [roll_up(r, by_requirement.get(r.id, [])) for r in wanted]
+    return RunRecord(
+        manifest=manifest(state, finished=time.time() if finished is None else finished),
+        requirements=tuple(apply_waivers(rolled, list(options.waivers))),
+        report_dir=options.report_dir,
+    )
+
+
+def manifest(state: RunState, *, finished: float) -> dict[str, Any]:
+    options, target = state.options, state.target
+    if target is not None and not options.distributed:
+        base_url = target.base_url
+    elif options.embedded:
+        base_url = "embedded reference server (one per xdist worker)"
+    else:
+        base_url = target.base_url if target else ""
+    fingerprint = target.fingerprint() if target and not options.embedded else {"embedded": True}
+    fingerprint = {**fingerprint, "faults": list(options.faults), "profile": options.profile}
+    results = state.results.values()
+    return {
+        "tool": {"name": "spry-conformance", "version": __version__},
+        "catalogue_version": state.catalogue.version,
+        "target": {"base_url": base_url, "embedded": options.embedded, "faults": list(options.faults)},
+        "profile": options.profile,
+        "budget": options.budget,
+        "strict": options.strict,
+        "aggressive": options.aggressive,
+        "seed": options.seed,
+        "config_hash": config_hash(fingerprint),
+        "started_at": _iso(state.started),
+        "finished_at": _iso(finished),
+        "duration_s": round(finished - state.started, 2),
+        "requests_sent": state.requests_outside_checks + sum(c.requests for c in results),
+        "generated_requests": sum(c.generated for c in results),
+        "python": platform.python_version(),
+        "command": state.command,
+    }
+
+
+def config_hash(fingerprint: dict[str, Any]) -> str:
+    """sha256 of the configuration without its secrets."""
+    canonical = json.dumps(fingerprint, sort_keys=True, default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _iso(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,70 @@
+"""One run's options (the same in every process) and one process's live state.
+
+`RunOptions` is what the command line asked for, frozen once parsed. `RunState` is what one pytest
+process holds while the checks run: the target, its session, the embedded server and the check results
+gathered so far. Nothing here is module-level: the plugin keeps the state in `pytest.Config.stash`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.catalogue import Catalogue
+from conformance.config import Target
+from conformance.evidence import Recorder
+from conformance.http import Session
+from conformance.results import CheckResult
+from conformance.waivers import Waiver
+
+#: User properties a check may record (`record_property(NOTE, ...)`): what a passing check observed
+#: (the requirement's reason in the reports), and how many requests it generated (fuzzing, properties).
+NOTE = "spry_note"
+GENERATED = "spry_generated"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What was asked for: profile, depth, seed, selection and where the reports go."""
+
+    profile: str
+    strict: bool
+    budget: str
+    aggressive: bool
+    seed: int
+    report_dir: Path
+    only: frozenset[str] = frozenset()
+    waivers: tuple[Waiver, ...] = ()
+    faults: tuple[str, ...] = ()
+    embedded: bool = True
+    distributed: bool = False
+    max_requests: int | None = None  # this process's share of --max-requests
+
+
+@dataclass(eq=False)  # hashable by identity: pytest keeps plugins in a set
+class Invocation:
+    """The bridge between `spry-conformance run` and the pytest run it starts (pytest.main returns a code).
+
+    The CLI passes one as a plugin object; the run fills in why it stopped before any check.
+    """
+
+    command: str
+    unreachable: str | None = None
+
+
+@dataclass
+class RunState:
+    """Everything one pytest process knows about the run while it runs."""
+
+    options: RunOptions
+    catalogue: Catalogue
+    target: Target | None = None
+    session: Session | None = None
+    server: Any = None  # the embedded ReferenceServer, when this process runs one
+    recorder: Recorder = field(default_factory=Recorder)
+    started: float = field(default_factory=time.time)
+    results: dict[str, CheckResult] = field(default_factory=dict)
+    requests_outside_checks: int = 0
+    command: str = ""
