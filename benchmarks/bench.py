@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "specs" / "spry-auth.openapi.yaml"
 GENERATED_MODULES = ("test_fuzzing.py", "test_properties.py")  # the checks whose input is generated
 CAMPAIGN_CHECK = "FUZZ-TOKEN-NO-5XX"  # the first campaign check carries the campaign's requests and time
-CI_EXAMPLES = 4  # conformance.flows.fuzz.BUDGETS["ci"].examples: cases per operation and generation mode
+CI_EXAMPLES = 4  # conformance.generated.budget.BUDGETS["ci"].examples: cases per operation and generation mode
 
 
 @dataclass

@@ -15,10 +15,14 @@ import pytest
 
 from conformance.catalogue import requirement
 from conformance.config import Target
-from conformance.flows import fuzz
 from conformance.flows.leaks import echoes
 from conformance.flows.responses import directives
+from conformance.generated.budget import budget_for, derive_seed
+from conformance.generated.campaign import Campaign, Judge, Rule, run_campaign
+from conformance.generated.schema import AUTHORIZE_OPERATION, TOKEN_OPERATIONS, conformance_problems
+from conformance.generated.sender import Sent
 from conformance.http import Session
+from conformance.judges.generated import redirect_problems, ungrantable
 from conformance.run.state import GENERATED
 from conformance.verdict import expect
 
@@ -26,20 +30,20 @@ from conformance.verdict import expect
 pytestmark = pytest.mark.xdist_group("fuzz-campaign")
 
 
-def _is_token(sent: fuzz.Sent) -> bool:
-    return sent.operation in fuzz.TOKEN_OPERATIONS
+def _is_token(sent: Sent) -> bool:
+    return sent.operation in TOKEN_OPERATIONS
 
 
 # --- the rules each response is judged by ----------------------------------------------------------
 
 
-def _server_error(sent: fuzz.Sent) -> str | None:
+def _server_error(sent: Sent) -> str | None:
     status = sent.response.status
     return f"HTTP {status} to a token request" if status >= 500 else None
 
 
-def _token_for_invalid_request(sent: fuzz.Sent) -> str | None:
-    why = fuzz.ungrantable(sent)
+def _token_for_invalid_request(sent: Sent) -> str | None:
+    why = ungrantable(sent)
     body = sent.response.json
     issued = isinstance(body, dict) and ("access_token" in body or "refresh_token" in body)
     if why and (issued or 200 <= sent.response.status < 300):
@@ -47,7 +51,7 @@ def _token_for_invalid_request(sent: fuzz.Sent) -> str | None:
     return None
 
 
-def _token_cached(sent: fuzz.Sent) -> str | None:
+def _token_cached(sent: Sent) -> str | None:
     body = sent.response.json
     if not isinstance(body, dict) or not ({"access_token", "refresh_token"} & set(body)):
         return None
@@ -61,7 +65,7 @@ def _token_cached(sent: fuzz.Sent) -> str | None:
     )
 
 
-def _echoed_secret(sent: fuzz.Sent) -> str | None:
+def _echoed_secret(sent: Sent) -> str | None:
     if sent.response.status < 400:
         return None
     for what, value in sent.secrets:
@@ -71,29 +75,29 @@ def _echoed_secret(sent: fuzz.Sent) -> str | None:
     return None
 
 
-def _nonconformance(target: Target) -> fuzz.Judge:
-    def judge(sent: fuzz.Sent) -> str | None:
+def _nonconformance(target: Target) -> Judge:
+    def judge(sent: Sent) -> str | None:
         if _is_token(sent) and sent.response.status >= 500:
             return None  # FUZZ-TOKEN-NO-5XX reports it
-        problems = fuzz.conformance_problems(sent)
-        if sent.operation == fuzz.AUTHORIZE_OPERATION:
-            problems += fuzz.redirect_problems(sent, target)
+        problems = conformance_problems(sent)
+        if sent.operation == AUTHORIZE_OPERATION:
+            problems += redirect_problems(sent, target)
         return "; ".join(problems) or None
 
     return judge
 
 
-def rules(target: Target) -> list[fuzz.Rule]:
+def rules(target: Target) -> list[Rule]:
     return [
-        fuzz.Rule("FUZZ-TOKEN-NO-5XX", _is_token, _server_error),
-        fuzz.Rule("FUZZ-RESPONSE-CONFORMS", lambda sent: True, _nonconformance(target)),
-        fuzz.Rule(
+        Rule("FUZZ-TOKEN-NO-5XX", _is_token, _server_error),
+        Rule("FUZZ-RESPONSE-CONFORMS", lambda sent: True, _nonconformance(target)),
+        Rule(
             "FUZZ-INVALID-NO-TOKEN",
-            lambda sent: _is_token(sent) and fuzz.ungrantable(sent) is not None,
+            lambda sent: _is_token(sent) and ungrantable(sent) is not None,
             _token_for_invalid_request,
         ),
-        fuzz.Rule("TOKEN-NO-STORE", _is_token, _token_cached),
-        fuzz.Rule(
+        Rule("TOKEN-NO-STORE", _is_token, _token_cached),
+        Rule(
             "SEC-NO-SECRET-ECHO",
             lambda sent: bool(sent.secrets) and sent.response.status >= 400,
             _echoed_secret,
@@ -105,13 +109,13 @@ def rules(target: Target) -> list[fuzz.Rule]:
 
 
 @pytest.fixture(scope="module")
-def campaign(http: Session, target: Target, budget: str, run_seed: int) -> fuzz.Campaign:
-    return fuzz.run_campaign(http, target, fuzz.budget_for(budget), fuzz.derive_seed(run_seed, "campaign"),
+def campaign(http: Session, target: Target, budget: str, run_seed: int) -> Campaign:
+    return run_campaign(http, target, budget_for(budget), derive_seed(run_seed, "campaign"),
                              rules(target))  # fmt: skip
 
 
 @pytest.fixture
-def fuzzed(campaign: fuzz.Campaign, request: pytest.FixtureRequest) -> fuzz.Campaign:
+def fuzzed(campaign: Campaign, request: pytest.FixtureRequest) -> Campaign:
     """The campaign; the first check that uses it carries its count of generated requests."""
     if not getattr(campaign, "counted", False):
         request.node.user_properties.append((GENERATED, campaign.generated))
@@ -121,7 +125,7 @@ def fuzzed(campaign: fuzz.Campaign, request: pytest.FixtureRequest) -> fuzz.Camp
     return campaign
 
 
-def _verdict(campaign: fuzz.Campaign, requirement_id: str, wanted: str, run_seed: int, budget: str) -> None:
+def _verdict(campaign: Campaign, requirement_id: str, wanted: str, run_seed: int, budget: str) -> None:
     finding = campaign.findings.get(requirement_id)
     if finding is not None:
         sent = finding.sent
@@ -136,7 +140,7 @@ def _verdict(campaign: fuzz.Campaign, requirement_id: str, wanted: str, run_seed
 
 
 @requirement("FUZZ-TOKEN-NO-5XX")
-def test_token_endpoint_never_answers_5xx(fuzzed: fuzz.Campaign, run_seed: int, budget: str) -> None:
+def test_token_endpoint_never_answers_5xx(fuzzed: Campaign, run_seed: int, budget: str) -> None:
     """RFC 6749 §5.2: an invalid token request is answered with HTTP 400 (401 for invalid_client) and an
     error code; no generated request, valid or invalid, at either token path gets a 5xx."""
     _verdict(
@@ -145,7 +149,7 @@ def test_token_endpoint_never_answers_5xx(fuzzed: fuzz.Campaign, run_seed: int, 
 
 
 @requirement("FUZZ-RESPONSE-CONFORMS")
-def test_responses_match_the_description(fuzzed: fuzz.Campaign, run_seed: int, budget: str) -> None:
+def test_responses_match_the_description(fuzzed: Campaign, run_seed: int, budget: str) -> None:
     """specs/spry-auth.openapi.yaml (RFC 6749 §4.1.2, §4.1.2.1, §5.1, §5.2; RFC 6750 §3; the Spry guide): every
     response has a described status, the required headers and a body of the described shape; an authorization
     redirect goes only where it may and carries what it must."""
@@ -154,16 +158,14 @@ def test_responses_match_the_description(fuzzed: fuzz.Campaign, run_seed: int, b
 
 
 @requirement("FUZZ-INVALID-NO-TOKEN")
-def test_invalid_requests_never_get_a_token(fuzzed: fuzz.Campaign, run_seed: int, budget: str) -> None:
+def test_invalid_requests_never_get_a_token(fuzzed: Campaign, run_seed: int, budget: str) -> None:
     """RFC 6749 §5.2: a request with no grant type the server serves, a code or refresh token it never issued,
     a repeated parameter, or no valid client authentication is refused with an error - never a token."""
     _verdict(fuzzed, "FUZZ-INVALID-NO-TOKEN", "an RFC 6749 §5.2 error and no token", run_seed, budget)
 
 
 @requirement("TOKEN-NO-STORE")
-def test_every_generated_token_response_is_not_stored(
-    fuzzed: fuzz.Campaign, run_seed: int, budget: str
-) -> None:
+def test_every_generated_token_response_is_not_stored(fuzzed: Campaign, run_seed: int, budget: str) -> None:
     """RFC 6749 §5.1: "The authorization server MUST include the HTTP "Cache-Control" response header field
     with a value of "no-store" in any response containing tokens" - every one the fuzzing provoked."""
     _verdict(fuzzed, "TOKEN-NO-STORE", "Cache-Control: no-store on every response carrying a token",
@@ -171,7 +173,7 @@ def test_every_generated_token_response_is_not_stored(
 
 
 @requirement("SEC-NO-SECRET-ECHO")
-def test_generated_errors_do_not_echo_secrets(fuzzed: fuzz.Campaign, run_seed: int, budget: str) -> None:
+def test_generated_errors_do_not_echo_secrets(fuzzed: Campaign, run_seed: int, budget: str) -> None:
     """ASVS 16.5.1, RFC 6749 §10.3: no error response repeats a client secret, code or token the request
     carried - whatever else the generated request held."""
     _verdict(fuzzed, "SEC-NO-SECRET-ECHO", "no submitted secret in any error response", run_seed, budget)

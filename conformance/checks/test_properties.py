@@ -9,53 +9,43 @@ shows the failing input, the steps that led to it and the request (masked), with
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import hypothesis
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
 
 from conformance.catalogue import requirement
 from conformance.checks.conftest import LoginCheck
 from conformance.config import Client, Target
-from conformance.errors import Stop as _Stop
-from conformance.evidence import Exchange
-from conformance.flows import fuzz
-from conformance.flows.authorize import LoginError, authorize, new_state
 from conformance.flows.front_channel import attempt_authorization
-from conformance.flows.resource import call_resource
 from conformance.flows.responses import granted_scopes
-from conformance.flows.scope_probe import classify_write, write_probe
-from conformance.flows.token import TOKEN_ERRORS, TokenResponse, exchange_code, refresh, token_request
-from conformance.http import BudgetExhausted, CredentialGuard, Response, Session, TargetError
+from conformance.flows.token import TOKEN_ERRORS, TokenResponse, token_request
+from conformance.generated.budget import (
+    budget_for,
+    derive_seed,
+    hypothesis_settings,
+    run_seeded,
+)
+from conformance.generated.found import Found
+from conformance.generated.lifecycle import MUST, SHOULD, LifecycleRun, Walk, run_lifecycle
+from conformance.generated.strategies import (
+    MUTATION_EXAMPLES,
+    Mutation,
+    mutated_request,
+    mutations,
+    scope_edge_spellings,
+    scope_spellings,
+    state_values,
+)
+from conformance.http import Session
+from conformance.rfc6749 import is_vschar
 from conformance.run.clock import Clock
 from conformance.run.state import GENERATED
 from conformance.verdict import describe, expect
-
-_PRINTABLE = set(map(chr, range(0x20, 0x7F)))  # VSCHAR, RFC 6749 Appendix A.5
-
-
-@dataclass
-class Found:
-    """The first input that broke a property."""
-
-    problem: str
-    evidence: list[Exchange]
-    example: str
-    steps: list[str] = field(default_factory=list)
-    reproduce: Exchange | None = None  # the request to repeat (default: the last exchange)
 
 
 @contextmanager
@@ -96,7 +86,7 @@ def _explore(examples: Sequence[Any], strategy: st.SearchStrategy[Any], count: i
         if not found:
             check(value)
 
-    fuzz.run_seeded(generated, seed, fuzz.hypothesis_settings(count))
+    run_seeded(generated, seed, hypothesis_settings(count))
 
 
 # --- state ------------------------------------------------------------------------------------------
@@ -124,7 +114,7 @@ def test_any_state_comes_back_byte_identical(
     def check(state: str) -> None:
         outcome = attempt_authorization(http, target, code_client, state=state)
         usable_login(outcome)
-        printable = set(state) <= _PRINTABLE
+        printable = is_vschar(state)
         if outcome.redirect is None and not printable:
             return  # a non-ASCII state may be refused (RFC 6749 Appendix A.5)
         if outcome.redirect is not None and outcome.redirect.error and not printable:
@@ -138,11 +128,9 @@ def test_any_state_comes_back_byte_identical(
             found.append(Found(f"state {describe(outcome.redirect.state)} came back", outcome.exchanges,
                                describe(state), reproduce=first))  # fmt: skip
 
-    count = max(3, fuzz.budget_for(budget).property_examples // 2)
+    count = max(3, budget_for(budget).property_examples // 2)
     with _counting(http, request):
-        _explore(
-            STATE_EXAMPLES, fuzz.state_values(), count, fuzz.derive_seed(run_seed, "state"), check, found
-        )
+        _explore(STATE_EXAMPLES, state_values(), count, derive_seed(run_seed, "state"), check, found)
     _report(
         found[0] if found else None, "the state back byte for byte", "AC-STATE-ROUNDTRIP", run_seed, budget
     )
@@ -187,10 +175,10 @@ def test_scope_in_any_order_and_spacing(
         if problem:
             found.append(Found(problem, [canonical(tokens).exchange, answer.exchange], repr(spelled)))
 
-    examples = fuzz.scope_edge_spellings(registered)
+    examples = scope_edge_spellings(registered)
     with _counting(http, request):
-        _explore(examples, fuzz.scope_spellings(registered), fuzz.budget_for(budget).property_examples,
-                 fuzz.derive_seed(run_seed, "scope"), lambda spelled: found or check(spelled), found)  # fmt: skip
+        _explore(examples, scope_spellings(registered), budget_for(budget).property_examples,
+                 derive_seed(run_seed, "scope"), lambda spelled: found or check(spelled), found)  # fmt: skip
     _report(found[0] if found else None, "the canonical spelling's grant, or invalid_scope for a malformed one",
             "FUZZ-SCOPE-SPACING", run_seed, budget)  # fmt: skip
 
@@ -240,23 +228,23 @@ def test_malformed_parameters_are_refused(
     found: list[Found] = []
     registered = set(cc_primary.scopes)
 
-    def check(mutation: fuzz.Mutation) -> None:
+    def check(mutation: Mutation) -> None:
         if found:
             return
-        pairs = fuzz.mutated_request(mutation, cc_primary)
+        pairs = mutated_request(mutation, cc_primary)
         answer = token_request(http, target, pairs, client=cc_primary)
         problem = _malformed_problem(mutation, answer, registered)
         if problem:
             found.append(Found(problem, [answer.exchange], mutation.describe()))
 
     with _counting(http, request):
-        _explore(fuzz.MUTATION_EXAMPLES, fuzz.mutations(), fuzz.budget_for(budget).property_examples,
-                 fuzz.derive_seed(run_seed, "malformed"), check, found)  # fmt: skip
+        _explore(MUTATION_EXAMPLES, mutations(), budget_for(budget).property_examples,
+                 derive_seed(run_seed, "malformed"), check, found)  # fmt: skip
     _report(found[0] if found else None, "an RFC 6749 §5.2 error (HTTP 400, or 401 for invalid_client)",
             "FUZZ-MALFORMED-REFUSED", run_seed, budget)  # fmt: skip
 
 
-def _malformed_problem(mutation: fuzz.Mutation, answer: TokenResponse, registered: set[str]) -> str | None:
+def _malformed_problem(mutation: Mutation, answer: TokenResponse, registered: set[str]) -> str | None:
     if answer.status >= 500:
         return f"HTTP {answer.status}"
     if answer.access_token or answer.refresh_token:
@@ -281,398 +269,10 @@ def _malformed_problem(mutation: fuzz.Mutation, answer: TokenResponse, registere
 
 # --- the grant lifecycle ----------------------------------------------------------------------------
 
-MUST = "FUZZ-LIFECYCLE"
-SHOULD = "FUZZ-LIFECYCLE-REVOCATION"
-
-
-@dataclass
-class Family:
-    """Everything issued from one redeemed code."""
-
-    name: str
-    client: Client
-    granted: frozenset[str]
-    uncertain: bool = False  # the server did something the model cannot follow: SHOULD rules not judged
-
-
-@dataclass
-class Code:
-    name: str
-    value: str
-    client: Client
-    requested: frozenset[str]
-    redemptions: int = 0
-    families: list[Family] = field(default_factory=list)
-
-
-@dataclass
-class Token:
-    name: str
-    value: str
-    family: Family
-    scope: frozenset[str]
-    expires_at: float = float("inf")  # model seconds
-    rotated: bool = False  # refresh tokens: a newer one was issued for it
-    partner: Token | None = None  # refresh tokens: the access token issued with it
-    revoked_because: str | None = None  # the server SHOULD have revoked it, and why
-
-
-@dataclass
-class LifecycleRun:
-    """What the state machine runs found, shared by the two lifecycle checks."""
-
-    findings: dict[str, Found] = field(default_factory=dict)
-    judged: Counter[str] = field(default_factory=Counter)
-    skipped: str = ""
-    stopped: BaseException | None = None
-    generated: int = 0
-    scenarios: int = 0
-    login_error: str = ""  # why the login pages stopped an authorize step, the first time they did
-
-
-def _lifecycle_machine(http: Session, target: Target, clock: Clock, owner: Client, other: Client | None,
-                       run: LifecycleRun) -> type[RuleBasedStateMachine]:  # fmt: skip
-    scopes = [
-        frozenset(c) for n in range(1, len(owner.scopes) + 1) for c in itertools.combinations(owner.scopes, n)
-    ]
-    skew = target.token.clock_skew
-    counter = itertools.count(1)
-
-    def spell(scope: frozenset[str] | None) -> str | None:
-        return None if scope is None else " ".join(name for name in owner.scopes if name in scope)
-
-    class GrantLifecycle(RuleBasedStateMachine):
-        """The grant lifecycle in generated orders. The model knows what must (and should) be refused."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            run.scenarios += 1
-            self.codes: list[Code] = []
-            self.access: list[Token] = []
-            self.refresh_tokens: list[Token] = []
-            self.now = 0.0
-            self.steps: list[str] = []
-            self.authorizations = 0
-            self.moves = 0
-
-        # Bookkeeping ----------------------------------------------------------------------------
-
-        def _name(self, kind: str) -> str:
-            return f"{kind}{next(counter)}"
-
-        def _violation(self, level: str, problem: str, response: Response | TokenResponse) -> None:
-            if level not in run.findings:
-                steps = list(self.steps)
-                run.findings[level] = Found(
-                    problem, [response.exchange], f"the {len(steps)} steps below", steps
-                )
-
-        def _send(self, call: Callable[[], Any]) -> Any:
-            if run.stopped is not None:
-                raise _Stop
-            try:
-                result = call()
-            except (TargetError, BudgetExhausted) as error:
-                run.stopped = error
-                raise _Stop from None
-            run.generated += 1
-            return result
-
-        def _issue(
-            self, answer: TokenResponse, family: Family, requested: str | None
-        ) -> tuple[Token, Token | None]:
-            granted = frozenset(granted_scopes(answer, requested) or family.granted)
-            lifetime = (
-                answer.expires_in if isinstance(answer.expires_in, int) else target.token.expected_lifetime
-            )
-            access = Token(self._name("A"), answer.access_token or "", family, granted, self.now + lifetime)
-            self.access.append(access)
-            fresh = None
-            if answer.refresh_token:
-                fresh = Token(self._name("R"), answer.refresh_token, family, family.granted, partner=access)
-                self.refresh_tokens.append(fresh)
-            return access, fresh
-
-        @staticmethod
-        def _outcome(answer: TokenResponse | Response) -> str:
-            status = answer.status
-            error = getattr(answer, "error", None)
-            return f"HTTP {status}" + (f" {error}" if error else "")
-
-        def live(self) -> list[Token]:
-            return [t for t in self.refresh_tokens if not t.rotated and not t.family.uncertain]
-
-        def rotated(self) -> list[Token]:
-            return [t for t in self.refresh_tokens if t.rotated]
-
-        def unredeemed(self) -> list[Code]:
-            return [c for c in self.codes if not c.redemptions]
-
-        def redeemed(self) -> list[Code]:
-            return [c for c in self.codes if c.redemptions]
-
-        # Steps ------------------------------------------------------------------------------------
-
-        def authorize_code(self, scope: frozenset[str]) -> Code | None:
-            self.authorizations += 1
-            spelled = spell(scope)
-            try:
-                answer = self._send(lambda: authorize(http, target, owner, scope=spelled, state=new_state()))
-            except (LoginError, CredentialGuard) as error:
-                self.steps.append(f"authorize (scope {spelled!r}) -> could not log in ({error})")
-                run.login_error = run.login_error or str(error)
-                return None
-            if not answer.code:
-                self.steps.append(f"authorize (scope {spelled!r}) -> no code (error {answer.error!r})")
-                return None
-            code = Code(self._name("C"), answer.code, owner, scope)
-            self.codes.append(code)
-            self.steps.append(f"authorize (scope {spelled!r}) -> code {code.name}")
-            return code
-
-        def redeem_code(self, code: Code, by: Client) -> None:
-            answer: TokenResponse = self._send(
-                lambda: exchange_code(http, target, by, code.value, redirect_uri=code.client.redirect_uri)
-            )
-            outcome = self._outcome(answer)
-            if by.client_id != code.client.client_id:
-                self.steps.append(f"redeem {code.name} as the {by.name} client -> {outcome}")
-                run.judged[MUST] += 1
-                if answer.ok:
-                    self._violation(MUST, f"code {code.name}, issued to the {code.client.name} client, was "
-                                          f"redeemed by the {by.name} client", answer)  # fmt: skip
-                for family in code.families:  # a server may revoke on a refused attempt: not judged after
-                    family.uncertain = True
-                return
-            if not answer.ok:
-                self.steps.append(f"{'replay' if code.redemptions else 'redeem'} {code.name} -> {outcome}")
-                if code.redemptions:  # a refused replay: what the code produced should be revoked
-                    run.judged[MUST] += 1
-                    for token in self.access + self.refresh_tokens:
-                        if any(token.family is f for f in code.families) and token.revoked_because is None:
-                            token.revoked_because = f"code {code.name} was replayed"
-                return
-            family = Family(self._name("F"), by, frozenset(granted_scopes(answer, None) or code.requested))
-            access, fresh = self._issue(answer, family, spell(code.requested))
-            self.steps.append(
-                f"{'replay' if code.redemptions else 'redeem'} {code.name} -> {outcome}: {access.name}"
-                + (f" and {fresh.name}" if fresh else "")
-                + f" (scope {sorted(access.scope)})"
-            )
-            if code.redemptions:
-                run.judged[MUST] += 1
-                self._violation(MUST, f"code {code.name} was redeemed a second time", answer)
-            code.redemptions += 1
-            code.families.append(family)
-
-        def refresh_token(self, token: Token, by: Client, scope: frozenset[str] | None) -> None:
-            spelled = spell(scope)
-            asked = f"scope {spelled!r}" if spelled else "no scope"
-            family = token.family
-            answer: TokenResponse = self._send(lambda: refresh(http, target, by, token.value, scope=spelled))
-            outcome = self._outcome(answer)
-            if by.client_id != family.client.client_id:
-                self.steps.append(f"refresh {token.name} as the {by.name} client ({asked}) -> {outcome}")
-                run.judged[MUST] += 1
-                if answer.ok:
-                    self._violation(MUST, f"refresh token {token.name}, issued to the {family.client.name} client, "
-                                          f"was used by the {by.name} client", answer)  # fmt: skip
-                family.uncertain = True
-                return
-            if not answer.ok:
-                self.steps.append(f"refresh {token.name} ({asked}) -> {outcome}")
-                if token.rotated and not family.uncertain:
-                    run.judged[SHOULD] += 1  # a replayed rotated token: the active ones should die with it
-                    why = f"the rotated {token.name} was replayed"
-                    for active in self.refresh_tokens:
-                        if active.family is family and not active.rotated:
-                            active.revoked_because = active.revoked_because or why
-                            if active.partner is not None:
-                                active.partner.revoked_because = active.partner.revoked_because or why
-                elif token.revoked_because and not family.uncertain:
-                    run.judged[SHOULD] += 1
-                elif scope is None or scope <= family.granted:
-                    family.uncertain = True  # a refresh the model expected to work was refused
-                return
-            granted = frozenset(granted_scopes(answer, spelled) or family.granted)
-            access, fresh = self._issue(answer, family, spelled)
-            if fresh is not None and fresh.value == token.value:  # the same refresh token again: no rotation
-                self.refresh_tokens.remove(fresh)
-                fresh = None
-            self.steps.append(
-                f"refresh {token.name} ({asked}) -> {outcome}: {access.name}"
-                + (f" and {fresh.name}" if fresh else "")
-                + f" (scope {sorted(granted)})"
-            )
-            run.judged[MUST] += 1
-            if not granted <= family.granted:
-                self._violation(MUST, f"the refresh of {token.name} ({asked}) granted {sorted(granted)}, beyond the "
-                                      f"original grant {sorted(family.granted)}", answer)  # fmt: skip
-            if not family.uncertain and (token.rotated or token.revoked_because):
-                run.judged[SHOULD] += 1
-                why = "it was rotated" if token.rotated else token.revoked_because
-                self._violation(SHOULD, f"refresh token {token.name} still works, although {why}", answer)
-            if fresh is not None:
-                token.rotated = True
-
-        def use_token(self, token: Token) -> None:
-            works, response = self._works(token)
-            self.steps.append(f"use {token.name} -> HTTP {response.status}")
-            if self.now >= token.expires_at + skew:
-                run.judged[MUST] += 1
-                if works:
-                    late = self.now - token.expires_at
-                    self._violation(
-                        MUST, f"access token {token.name} worked {late:.0f} s after it expired", response
-                    )
-            elif token.revoked_because and not token.family.uncertain:
-                run.judged[SHOULD] += 1
-                if works:
-                    self._violation(SHOULD, f"access token {token.name} still works, although {token.revoked_because}",
-                                    response)  # fmt: skip
-
-        def _works(self, token: Token) -> tuple[bool, Response]:
-            if "read" in token.scope or target.resource.write is None:
-                response = self._send(lambda: call_resource(http, target, token.value))
-                return 200 <= response.status < 300, response
-            response = self._send(lambda: write_probe(http, target, token.value))
-            return classify_write(response.status) in {"accepted", "written"}, response
-
-        def expire_tokens(self) -> None:
-            lifetime = max([target.token.expected_lifetime] + [t.expires_at - self.now for t in self.access
-                                                                if t.expires_at != float("inf")])  # fmt: skip
-            seconds = max(1.0, lifetime) + skew + 1
-            clock.pass_time(seconds, why="the access tokens' lifetime")
-            self.now += seconds
-            self.moves += 1
-            self.steps.append(f"let {seconds:.0f} s pass")
-
-        # Rules: what hypothesis may do next ------------------------------------------------------------
-
-        @staticmethod
-        def pick(data: st.DataObject, items: Sequence[Any], label: str) -> Any:
-            return data.draw(st.sampled_from(list(items)[::-1]), label=label)  # the newest first
-
-        @initialize(scope=st.sampled_from(scopes))
-        def first_grant(self, scope: frozenset[str]) -> None:
-            code = self.authorize_code(scope)
-            if code is not None:
-                self.redeem_code(code, owner)
-
-        @precondition(lambda self: self.authorizations < 3)
-        @rule(scope=st.sampled_from(scopes))
-        def authorize(self, scope: frozenset[str]) -> None:
-            self.authorize_code(scope)
-
-        @precondition(lambda self: bool(self.unredeemed()))
-        @rule(data=st.data())
-        def redeem(self, data: st.DataObject) -> None:
-            self.redeem_code(self.pick(data, self.unredeemed(), "code"), owner)
-
-        @precondition(lambda self: bool(self.redeemed()))
-        @rule(data=st.data())
-        def replay_code(self, data: st.DataObject) -> None:
-            self.redeem_code(self.pick(data, self.redeemed(), "code"), owner)
-
-        @precondition(lambda self: bool(self.live()))
-        @rule(data=st.data(), scope=st.sampled_from([None, None, *scopes]))
-        def refresh(self, data: st.DataObject, scope: frozenset[str] | None) -> None:
-            self.refresh_token(self.pick(data, self.live(), "refresh_token"), owner, scope)
-
-        @precondition(lambda self: bool(self.live()))
-        @rule(data=st.data(), scope=st.sampled_from([None, *scopes]))
-        def refresh_newest(self, data: st.DataObject, scope: frozenset[str] | None) -> None:
-            self.refresh_token(self.live()[-1], owner, scope)
-
-        @precondition(lambda self: bool(self.rotated()))
-        @rule(data=st.data())
-        def replay_refresh_token(self, data: st.DataObject) -> None:
-            self.refresh_token(self.pick(data, self.rotated(), "refresh_token"), owner, None)
-
-        @precondition(lambda self: other is not None and bool(self.codes or self.refresh_tokens))
-        @rule(data=st.data())
-        def steal(self, data: st.DataObject) -> None:
-            assert other is not None
-            artefact = self.pick(data, [*self.codes, *self.refresh_tokens], "stolen")
-            if isinstance(artefact, Code):
-                self.redeem_code(artefact, other)
-            else:
-                self.refresh_token(artefact, other, None)
-
-        @precondition(lambda self: bool(self.access))
-        @rule(data=st.data())
-        def use(self, data: st.DataObject) -> None:
-            self.use_token(self.pick(data, self.access, "access_token"))
-
-        @precondition(lambda self: clock.can_move and self.moves < 1 and bool(self.access))
-        @rule()
-        def let_tokens_expire(self) -> None:
-            self.expire_tokens()
-
-    return GrantLifecycle
-
-
-def _scenarios(
-    machine: type[RuleBasedStateMachine], owner: Client, other: Client | None, clock: Clock
-) -> list[Callable[[Any], None]]:
-    """Explicit scenarios, run before the generated ones (the state machine's explicit examples)."""
-    full = frozenset(owner.scopes)
-    narrow = frozenset(owner.scopes[:1]) if len(owner.scopes) > 1 else full
-
-    def narrowed_grant_refreshed_twice(m: Any) -> None:
-        code = m.authorize_code(narrow)
-        if code is None:
-            return
-        m.redeem_code(code, owner)
-        if m.live():
-            m.refresh_token(m.live()[-1], owner, None)
-        if m.live():
-            m.refresh_token(m.live()[-1], owner, full)
-        if m.live():
-            m.refresh_token(m.live()[-1], owner, None)
-        if m.access:
-            m.use_token(m.access[-1])
-        if other is not None and m.live():
-            m.refresh_token(m.live()[-1], other, None)
-        if other is not None:
-            m.redeem_code(code, other)
-        m.redeem_code(code, owner)
-        if clock.can_move and m.access:
-            m.expire_tokens()
-            m.use_token(m.access[0])
-
-    def replay_after_refresh(m: Any) -> None:
-        code = m.authorize_code(full)
-        if code is None:
-            return
-        m.redeem_code(code, owner)
-        if m.live():
-            m.refresh_token(m.live()[-1], owner, None)
-        m.redeem_code(code, owner)
-        if m.access:
-            m.use_token(m.access[-1])
-        if m.refresh_tokens:
-            m.refresh_token(m.refresh_tokens[-1], owner, None)
-
-    def rotated_token_replayed(m: Any) -> None:
-        code = m.authorize_code(full)
-        if code is None:
-            return
-        m.redeem_code(code, owner)
-        if not m.live():
-            return
-        first = m.live()[-1]
-        m.refresh_token(first, owner, None)
-        m.refresh_token(first, owner, None)
-        if m.access:
-            m.use_token(m.access[-1])
-
-    return [narrowed_grant_refreshed_twice, replay_after_refresh, rotated_token_replayed]
-
 
 @pytest.fixture(scope="module")
 def lifecycle(http: Session, target: Target, clock: Clock, budget: str, run_seed: int) -> LifecycleRun:
-    run = LifecycleRun()
+    """One run of the grant-lifecycle state machine (conformance.generated.lifecycle), for both checks."""
     owner = target.client("primary")
     if (
         owner is None
@@ -680,51 +280,22 @@ def lifecycle(http: Session, target: Target, clock: Clock, budget: str, run_seed
         or not owner.can("refresh_token")
         or not owner.redirect_uri
     ):
-        run.skipped = (
-            "needs clients.primary with the authorization_code and refresh_token grants and a redirect_uri"
+        return LifecycleRun(
+            skipped="needs clients.primary with the authorization_code and refresh_token grants and a redirect_uri"
         )
-        return run
     if target.user.login.method == "form" and not target.user.password:
-        run.skipped = (
-            f"needs the user's password in {target.user.password_env} for the authorization code flow"
+        return LifecycleRun(
+            skipped=f"needs the user's password in {target.user.password_env} for the authorization code flow"
         )
-        return run
-    other = target.client("secondary")
-    machine = _lifecycle_machine(http, target, clock, owner, other, run)
-    plan = fuzz.budget_for(budget)
-    try:
-        for scenario in _scenarios(machine, owner, other, clock):
-            scenario(machine())
-        explicit = run.scenarios
-        # A live target may answer a replayed step differently (hypothesis calls that inconsistent): the
-        # remaining runs go on from a seed derived from the first, three times at most.
-        for attempt in range(3):
-            remaining = plan.lifecycle_examples - (run.scenarios - explicit)
-            if remaining <= 0:
-                break
-            hypothesis.seed(fuzz.derive_seed(run_seed, f"lifecycle {attempt}"))(machine)
-            try:
-                run_state_machine_as_test(
-                    machine, settings=fuzz.hypothesis_settings(remaining, steps=plan.lifecycle_steps)
-                )
-                break
-            except BaseException as error:
-                if run.stopped is not None or not fuzz.inconsistent_replay(error):
-                    raise
-    except BaseException as error:  # what hypothesis raises once a step stopped the run
-        if run.stopped is None and run.login_error and isinstance(error, hypothesis.errors.InvalidDefinition):
-            # every authorize step failed at the login pages, so no other step could ever run
-            run.stopped = TargetError(f"could not get through the login pages: {run.login_error}")
-        elif run.stopped is None:
-            raise
-    return run
+    walk = Walk(target, http, clock, owner, target.client("secondary"))
+    return run_lifecycle(walk, budget_for(budget), run_seed)
 
 
 def _lifecycle_verdict(run: LifecycleRun, level: str, wanted: str, request: pytest.FixtureRequest,
                        run_seed: int, budget: str) -> None:  # fmt: skip
-    if not getattr(run, "counted", False):
+    if not run.counted:
         request.node.user_properties.append((GENERATED, run.generated))
-        run.counted = True  # type: ignore[attr-defined]
+        run.counted = True
     if run.skipped:
         pytest.skip(run.skipped)
     _report(run.findings.get(level), wanted, level, run_seed, budget)

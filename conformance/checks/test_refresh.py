@@ -85,7 +85,10 @@ def test_refresh_at_documented_endpoint(
 
 @requirement("RT-V2-TOKEN-PATH")
 def test_v2_token_path_answers_refresh_as_a_token_endpoint(
-    http: Session, target: Target, refresh_client: Client, refreshable: TokenResponse,
+    http: Session,
+    target: Target,
+    refresh_client: Client,
+    refreshable: TokenResponse,
     record_property: Callable[[str, object], None],
 ) -> None:
     """RFC 6749 §3.2: one token endpoint serves every grant, so the v2 path MAY serve refresh_token too; the

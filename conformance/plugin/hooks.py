@@ -39,7 +39,9 @@ class RunHooks:
         for item in items:
             rid = requirement_of(item)
             if rid is None:
-                raise pytest.UsageError(f"{item.nodeid}: a check must name its requirement (@requirement(...))")
+                raise pytest.UsageError(
+                    f"{item.nodeid}: a check must name its requirement (@requirement(...))"
+                )
             if rid not in known:
                 raise pytest.UsageError(f"{item.nodeid}: unknown requirement {rid!r}")
             if options.profile not in known[rid].profiles or (options.only and rid not in options.only):
@@ -84,7 +86,9 @@ class RunHooks:
         if report.when == "teardown" and report.passed:
             return report
         if report.when == "setup" and report.passed:
-            item.stash[_SETUP_SECONDS] = report.duration  # fixtures (a campaign run) count as the check's time
+            item.stash[_SETUP_SECONDS] = (
+                report.duration
+            )  # fixtures (a campaign run) count as the check's time
             return report
         requirement = state.catalogue.requirements[requirement_of(item) or ""]
         status, message = classify(report, call, requirement.level, state.options.strict)
@@ -135,7 +139,8 @@ class RunHooks:
                     message=value["message"],
                     evidence=value["evidence"],
                     duration=round(
-                        report.duration + value.get("setup_s", 0.0) + (previous.duration if previous else 0), 3
+                        report.duration + value.get("setup_s", 0.0) + (previous.duration if previous else 0),
+                        3,
                     ),
                     requests=value["requests"],
                     generated=value.get("generated", 0),

@@ -12,7 +12,9 @@ from conformance.errors import BudgetExhausted, TargetError
 PROPERTY = "spry"
 
 
-def classify(report: pytest.TestReport, call: pytest.CallInfo[Any], level: str, strict: bool) -> tuple[str, str]:
+def classify(
+    report: pytest.TestReport, call: pytest.CallInfo[Any], level: str, strict: bool
+) -> tuple[str, str]:
     """passed, failed (MUST, or SHOULD under --strict), warning (SHOULD), skipped or error."""
     if report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)

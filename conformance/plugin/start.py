@@ -11,8 +11,7 @@ import pytest
 
 from conformance.catalogue import load_catalogue
 from conformance.config import embedded_target, load_target
-from conformance.errors import ConfigError
-from conformance.errors import PreflightFailed
+from conformance.errors import ConfigError, PreflightFailed
 from conformance.http import Session
 from conformance.masking import masker
 from conformance.plugin.xdist import distributed, is_worker, worker_count, worker_input

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from conformance.config import Target
-from conformance.errors import ConfigError
-from conformance.errors import BudgetExhausted, PreflightFailed, TargetError
+from conformance.errors import BudgetExhausted, ConfigError, PreflightFailed, TargetError
 from conformance.http import Session
 
 
@@ -33,7 +32,9 @@ def preflight(session: Session, target: Target) -> None:
                     f"({answer.status} {answer.error}): check clients.primary and its secret"
                 )
             if answer.status == 404:
-                raise PreflightFailed(f"{target.url(target.token_path)} answered 404: check target.token_path")
+                raise PreflightFailed(
+                    f"{target.url(target.token_path)} answered 404: check target.token_path"
+                )
         else:
             session.request("GET", target.authorize_path)
     except (TargetError, BudgetExhausted) as error:
@@ -48,4 +49,6 @@ def check_faults(names: Iterable[str]) -> None:
         if name not in FAULTS:
             raise ConfigError(f"--fault: unknown fault {name!r} ('spry-conformance faults' lists them)")
         if FAULTS[name].needs_tls:
-            raise ConfigError(f"--fault: {name!r} only shows on a TLS server; the embedded server is plain HTTP")
+            raise ConfigError(
+                f"--fault: {name!r} only shows on a TLS server; the embedded server is plain HTTP"
+            )

@@ -50,7 +50,9 @@ def record_of(state: RunState, *, finished: float | None = None) -> RunRecord:
     by_requirement: dict[str, list[CheckResult]] = defaultdict(list)
     for result in state.results.values():
         by_requirement[result.requirement].append(result)
-    wanted = [r for r in state.catalogue.in_profile(options.profile) if not options.only or r.id in options.only]
+    wanted = [
+        r for r in state.catalogue.in_profile(options.profile) if not options.only or r.id in options.only
+    ]
     rolled = [roll_up(r, by_requirement.get(r.id, [])) for r in wanted]
     return RunRecord(
         manifest=manifest(state, finished=time.time() if finished is None else finished),

@@ -1,4 +1,4 @@
-"""The pure helpers of the fuzzing and property checks (conformance/flows/fuzz.py)."""
+"""The pure helpers of the fuzzing and property checks (conformance/generated/)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,19 @@ from hypothesis import given
 
 from conformance.config import Client, Target
 from conformance.evidence import Exchange
-from conformance.flows import fuzz
+from conformance.generated.budget import budget_for, derive_seed
+from conformance.generated.schema import conformance_problems, load_schema, operations
+from conformance.generated.sender import Sent, _sendable_header
+from conformance.generated.strategies import (
+    Mutation,
+    mutated_request,
+    mutations,
+    scope_edge_spellings,
+    scope_spellings,
+    state_values,
+)
 from conformance.http import Response
+from conformance.judges.generated import redirect_problems, ungrantable
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 CALLBACK = "https://client.example.org/callback"
@@ -27,10 +38,8 @@ TARGET = Target(
 )
 
 
-def _sent(
-    body: str, *, credentials: str = "primary", headers: dict[str, str] = FORM, **flags: Any
-) -> fuzz.Sent:
-    return fuzz.Sent("requestToken", "valid", "POST", "https://spry.example/apis/v2/oauth/token", headers,
+def _sent(body: str, *, credentials: str = "primary", headers: dict[str, str] = FORM, **flags: Any) -> Sent:
+    return Sent("requestToken", "valid", "POST", "https://spry.example/apis/v2/oauth/token", headers,
                      body.encode(), response=None, credentials=credentials, **flags)  # type: ignore[arg-type]  # fmt: skip
 
 
@@ -41,13 +50,13 @@ def _response(status: int, body: Any = None, headers: dict[str, str] | None = No
 
 
 def test_seeds_are_derived_and_repeatable() -> None:
-    assert fuzz.derive_seed(42, "campaign") == fuzz.derive_seed(42, "campaign")
-    assert fuzz.derive_seed(42, "campaign") != fuzz.derive_seed(42, "lifecycle")
-    assert fuzz.derive_seed(42, "campaign") != fuzz.derive_seed(43, "campaign")
+    assert derive_seed(42, "campaign") == derive_seed(42, "campaign")
+    assert derive_seed(42, "campaign") != derive_seed(42, "lifecycle")
+    assert derive_seed(42, "campaign") != derive_seed(43, "campaign")
 
 
 def test_certification_goes_deeper_than_ci() -> None:
-    ci, deep = fuzz.budget_for("ci"), fuzz.budget_for("certification")
+    ci, deep = budget_for("ci"), budget_for("certification")
     for name in ("examples", "scenarios", "property_examples", "lifecycle_examples", "lifecycle_steps"):
         assert getattr(deep, name) > getattr(ci, name), name
     assert ci.strangers <= 5  # a handful of unknown clients: servers throttle failed authentications
@@ -70,21 +79,21 @@ def test_certification_goes_deeper_than_ci() -> None:
     ],
 )
 def test_ungrantable(body: str, flags: dict[str, bool], why: str | None) -> None:
-    reason = fuzz.ungrantable(_sent(body, **flags))
+    reason = ungrantable(_sent(body, **flags))
     assert (reason is None) if why is None else (why in (reason or "")), reason
 
 
 def test_ungrantable_without_valid_client() -> None:
     assert (
-        fuzz.ungrantable(_sent("grant_type=client_credentials", credentials="stranger"))
+        ungrantable(_sent("grant_type=client_credentials", credentials="stranger"))
         == "an unregistered client"
     )
-    assert fuzz.ungrantable(_sent("{}", headers={"Content-Type": "application/json"})) is None  # not judged
+    assert ungrantable(_sent("{}", headers={"Content-Type": "application/json"})) is None  # not judged
 
 
-def _redirect(query: str, location: str, status: int = 302) -> fuzz.Sent:
+def _redirect(query: str, location: str, status: int = 302) -> Sent:
     response = SimpleNamespace(status=status, location=location)
-    return fuzz.Sent("authorize", "valid", "GET", f"https://spry.example/apis/v2/oauth/authorize?{query}", {}, b"",
+    return Sent("authorize", "valid", "GET", f"https://spry.example/apis/v2/oauth/authorize?{query}", {}, b"",
                      response=response)  # type: ignore[arg-type]  # fmt: skip
 
 
@@ -115,7 +124,7 @@ def _redirect(query: str, location: str, status: int = 302) -> fuzz.Sent:
     ],
 )
 def test_redirect_problems(query: str, location: str, problem: str | None) -> None:
-    problems = fuzz.redirect_problems(_redirect(query, location), TARGET)
+    problems = redirect_problems(_redirect(query, location), TARGET)
     assert (not problems) if problem is None else any(problem in p for p in problems), problems
 
 
@@ -130,16 +139,16 @@ def test_form_is_read_only_from_form_bodies() -> None:
      ("Bad Name", "x", False), ("X-Latin", "caf\u00e9", True)],
 )  # fmt: skip
 def test_sendable_header(name: str, value: str, sendable: bool) -> None:
-    assert fuzz._sendable_header(name, value) is sendable
+    assert _sendable_header(name, value) is sendable
 
 
-@given(fuzz.scope_spellings(("read", "write")))
+@given(scope_spellings(("read", "write")))
 def test_scope_spellings_use_only_the_registered_scopes(spelled: str) -> None:
     assert set(spelled.split()) <= {"read", "write"} and spelled.split()
 
 
 def test_scope_edge_spellings_break_the_grammar() -> None:
-    edges = fuzz.scope_edge_spellings(("read", "write"))
+    edges = scope_edge_spellings(("read", "write"))
     assert (
         "write read" in edges
         and "read  write" in edges
@@ -148,31 +157,31 @@ def test_scope_edge_spellings_break_the_grammar() -> None:
     )
 
 
-@given(fuzz.mutations())
-def test_mutations_replace_one_parameter(mutation: fuzz.Mutation) -> None:
+@given(mutations())
+def test_mutations_replace_one_parameter(mutation: Mutation) -> None:
     client = TARGET.clients["primary"]
-    pairs = dict(fuzz.mutated_request(mutation, client))
+    pairs = dict(mutated_request(mutation, client))
     assert pairs[mutation.parameter] == mutation.value
     assert pairs["grant_type"] == (mutation.value if mutation.parameter == "grant_type" else mutation.grant)
 
 
-@given(fuzz.state_values())
+@given(state_values())
 def test_state_values_have_no_controls_or_surrogates(state: str) -> None:
     assert state and all(ord(c) >= 0x20 and not 0xD800 <= ord(c) <= 0xDFFF and c != "\x7f" for c in state)
 
 
 def test_conformance_problems_use_the_description() -> None:
-    operation = fuzz.operations(fuzz.load_schema())["requestToken"]
+    operation = operations(load_schema())["requestToken"]
     case = operation.Case(
         body={"grant_type": "client_credentials"}, media_type="application/x-www-form-urlencoded"
     )
     good = _sent("grant_type=client_credentials", case=case)
     good.response = _response(400, {"error": "invalid_scope"}, {"content-type": "application/json"})
-    assert fuzz.conformance_problems(good) == []
+    assert conformance_problems(good) == []
     bad = _sent("grant_type=client_credentials", case=case)
     bad.response = _response(400, {"error": "server_error", "error_description": "\u00e9"},
                              {"content-type": "application/json"})  # fmt: skip
-    assert fuzz.conformance_problems(bad)
+    assert conformance_problems(bad)
     undocumented = _sent("grant_type=client_credentials", case=case)
     undocumented.response = _response(418, {"error": "invalid_request"}, {"content-type": "application/json"})
-    assert any("418" in p for p in fuzz.conformance_problems(undocumented))
+    assert any("418" in p for p in conformance_problems(undocumented))

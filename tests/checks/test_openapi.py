@@ -10,28 +10,29 @@ import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
-from conformance.flows import fuzz
 from conformance.flows.authorize import AUTHORIZATION_ERRORS
 from conformance.flows.token import TOKEN_ERRORS
+from conformance.generated.schema import load_schema, operations, spec_path
+from conformance.rfc6749 import GRANT_TYPES
 
 
 @pytest.fixture(scope="module")
 def description() -> dict[str, Any]:
-    return yaml.safe_load(fuzz.spec_path().read_text(encoding="utf-8"))
+    return yaml.safe_load(spec_path().read_text(encoding="utf-8"))
 
 
 def test_description_ships_with_the_package() -> None:
-    assert fuzz.spec_path().is_file(), fuzz.spec_path()
+    assert spec_path().is_file(), spec_path()
 
 
 def test_description_is_valid_openapi_3_1() -> None:
-    spec, _ = read_from_filename(str(fuzz.spec_path()))
+    spec, _ = read_from_filename(str(spec_path()))
     assert spec["openapi"].startswith("3.1")
     validate(spec)  # raises OpenAPIValidationError with the failing path
 
 
 def test_schemathesis_loads_every_operation() -> None:
-    found = fuzz.operations(fuzz.load_schema())
+    found = operations(load_schema())
     labels = {name: (operation.method.upper(), operation.path) for name, operation in found.items()}
     assert labels == {
         "requestToken": ("POST", "/apis/v2/oauth/token"),
@@ -44,7 +45,7 @@ def test_schemathesis_loads_every_operation() -> None:
 
 def test_links_make_a_state_machine() -> None:
     """Get a token, use it at /v2/patients, refresh it (and again): every link is a step schemathesis can take."""
-    machine = fuzz.load_schema().as_state_machine()
+    machine = load_schema().as_state_machine()
     rules = [
         name for name, value in inspect.getmembers(machine) if hasattr(value, "hypothesis_stateful_rule")
     ]
@@ -59,7 +60,7 @@ def test_token_requests_are_form_encoded_for_each_grant(description: dict[str, A
     schemas = description["components"]["schemas"]
     grants = {schemas[ref["$ref"].rsplit("/", 1)[1]]["properties"]["grant_type"]["const"]
               for ref in body["application/x-www-form-urlencoded"]["schema"]["oneOf"]}  # fmt: skip
-    assert grants == set(fuzz.GRANT_TYPES)
+    assert grants == set(GRANT_TYPES)
     v1 = description["paths"]["/apis/v1/oauth/token"]["post"]["requestBody"]["content"]
     assert v1["application/x-www-form-urlencoded"]["schema"]["$ref"].endswith("/RefreshTokenRequest")
 
@@ -81,7 +82,7 @@ def test_authorize_redirects_are_described(description: dict[str, Any]) -> None:
     assert {"302", "303", "4XX", "200"} <= set(operation["responses"])
     names = {parameter["name"] for parameter in operation["parameters"]}
     assert {"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge"} <= names
-    assert AUTHORIZATION_ERRORS  # the redirect's error codes are checked by fuzz.redirect_problems
+    assert AUTHORIZATION_ERRORS  # the redirect's error codes are checked by redirect_problems
 
 
 def test_resource_uses_http_bearer(description: dict[str, Any]) -> None:

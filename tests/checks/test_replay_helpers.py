@@ -14,8 +14,7 @@ import pytest
 
 from conformance.evidence import Recorder
 from conformance.flows.race import DEFAULT_RACE_N, race_size
-from conformance.http import BudgetExhausted, CredentialGuard, Session
-from conformance.http import race
+from conformance.http import BudgetExhausted, CredentialGuard, Session, race
 from conformance.masking import Masker
 
 
