@@ -23,7 +23,7 @@ from conformance.checks.conftest import LoginCheck
 from conformance.config import Client, Target
 from conformance.flows.front_channel import attempt_authorization
 from conformance.flows.responses import granted_scopes
-from conformance.flows.token import TOKEN_ERRORS, TokenResponse, token_request
+from conformance.flows.token import TokenResponse, token_request
 from conformance.generated.budget import (
     budget_for,
     derive_seed,
@@ -42,7 +42,7 @@ from conformance.generated.strategies import (
     state_values,
 )
 from conformance.http import Session
-from conformance.rfc6749 import is_vschar
+from conformance.rfc6749 import TOKEN_ERRORS, is_vschar
 from conformance.run.clock import Clock
 from conformance.run.state import GENERATED
 from conformance.verdict import describe, expect

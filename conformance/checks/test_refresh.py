@@ -12,8 +12,9 @@ from conformance.config import Client, Target
 from conformance.flows.authorize import AuthorizationResponse
 from conformance.flows.lifetime import describe_lifetimes, own_lifetimes
 from conformance.flows.resource import call_resource
-from conformance.flows.token import TOKEN_ERRORS, TokenResponse, exchange_code, refresh, token_request
+from conformance.flows.token import TokenResponse, exchange_code, refresh, token_request
 from conformance.http import Response, Session
+from conformance.rfc6749 import TOKEN_ERRORS
 from conformance.run.clock import Clock
 from conformance.run.state import NOTE
 from conformance.verdict import expect

@@ -18,12 +18,6 @@ from conformance.flows.login import LoginError, login_with_command, login_with_f
 from conformance.flows.pkce import Pkce
 from conformance.http import Response, Session
 
-#: RFC 6749 §4.1.2.1: the error codes an authorization error response may carry.
-AUTHORIZATION_ERRORS = frozenset(
-    {"invalid_request", "unauthorized_client", "access_denied", "unsupported_response_type", "invalid_scope",
-     "server_error", "temporarily_unavailable"}
-)  # fmt: skip
-
 _DEFAULT = object()
 
 
@@ -143,7 +137,6 @@ def request_authorization(session: Session, url: str) -> Response:
 
 
 __all__ = [
-    "AUTHORIZATION_ERRORS",
     "AuthorizationResponse",
     "LoginError",
     "authorization_url",

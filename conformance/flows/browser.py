@@ -16,6 +16,7 @@ import httpx
 
 from conformance.flows.login import Page, parse_page, reaches
 from conformance.http import Response, Session
+from conformance.rfc6749 import TOKEN_ERRORS
 
 
 @dataclass(frozen=True)
@@ -209,19 +210,6 @@ def plain_http_url(base_url: str) -> str:
     return urlunsplit(("http", netloc, parts.path.rstrip("/"), "", ""))
 
 
-#: RFC 6749 §5.2 error codes: a body carrying one is an OAuth token endpoint's answer.
-_TOKEN_ERRORS = frozenset(
-    {
-        "invalid_request",
-        "invalid_client",
-        "invalid_grant",
-        "unauthorized_client",
-        "unsupported_grant_type",
-        "invalid_scope",
-    }
-)
-
-
 def served_over_plain_http(
     endpoint: str, response: Response | None, redirect_uri: str | None = None
 ) -> tuple[bool, str]:
@@ -247,7 +235,7 @@ def served_over_plain_http(
         return False, f"{status} redirect to {urlsplit(location).scheme or 'a relative'} location"
     body = response.json if isinstance(response.json, dict) else {}
     if endpoint == "token":
-        if "access_token" in body or body.get("error") in _TOKEN_ERRORS:
+        if "access_token" in body or body.get("error") in TOKEN_ERRORS:
             return True, f"{status} token endpoint answer (error {body.get('error')!r})"
         return False, f"{status}, not a token endpoint answer"
     if endpoint == "resource":

@@ -18,13 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qsl, urlsplit, urlunsplit
 
+from conformance.rfc6749 import RESPONSE_PARAMETERS
+
 #: A host the attacker controls (RFC 2606 reserves .example: it never resolves to anyone's server).
 ATTACKER_HOST = "evil.example"
-
-#: What an authorization server adds to the redirect URI's query (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207).
-RESPONSE_PARAMS = frozenset(
-    {"code", "state", "error", "error_description", "error_uri", "iss", "session_state"}
-)
 
 
 @dataclass(frozen=True)
@@ -268,7 +265,7 @@ def is_registered_uri(location: str, registered: str) -> bool:
     here, there = urlsplit(location), urlsplit(registered)
     if (here.scheme.lower(), here.netloc, here.path) != (there.scheme.lower(), there.netloc, there.path):
         return False
-    kept = [(k, v) for k, v in parse_qsl(here.query, keep_blank_values=True) if k not in RESPONSE_PARAMS]
+    kept = [(k, v) for k, v in parse_qsl(here.query, keep_blank_values=True) if k not in RESPONSE_PARAMETERS]
     if kept != parse_qsl(there.query, keep_blank_values=True):
         return False
     return here.fragment in {"", "_", there.fragment}

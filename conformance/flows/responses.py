@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.config import Client
-from conformance.flows.token import TOKEN_ERRORS, TokenResponse
+from conformance.flows.token import TokenResponse
+from conformance.rfc6749 import TOKEN_ERRORS
 
 #: RFC 6749 §5.2: error_description and error MUST NOT include characters outside %x20-21 / %x23-5B / %x5D-7E.
 _ERROR_CHARS = re.compile(r"[\x20-\x21\x23-\x5b\x5d-\x7e]*")

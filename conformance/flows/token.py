@@ -12,18 +12,6 @@ from conformance.http import Response, Session
 
 ClientAuth = Literal["body", "basic", "none", "both"]
 
-#: RFC 6749 §5.2: the error codes a token endpoint may answer with.
-TOKEN_ERRORS = frozenset(
-    {
-        "invalid_request",
-        "invalid_client",
-        "invalid_grant",
-        "unauthorized_client",
-        "unsupported_grant_type",
-        "invalid_scope",
-    }
-)
-
 
 @dataclass(frozen=True)
 class TokenResponse:

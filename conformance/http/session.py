@@ -173,16 +173,7 @@ class Session:
 
     def failed(self, request: httpx.Request, started: float, reason: str) -> TargetError:
         elapsed = (time.perf_counter() - started) * 1000
-        exchange = Exchange(
-            method=request.method,
-            url=self.masker.mask(str(request.url)),
-            request_headers=self.masker.mask_headers(request.headers.items()),
-            request_body=self.masker.mask(clip(request.content.decode("utf-8", "replace"))),
-            status=None,
-            elapsed_ms=round(elapsed, 1),
-            error=reason,
-        )
-        self.recorder.record(exchange)
+        exchange = self._record(request, status=None, elapsed_ms=round(elapsed, 1), error=reason)
         error = TargetError(f"{request.method} {exchange.url}: {reason}")
         error.exchange = exchange  # type: ignore[attr-defined]
         return error
@@ -204,15 +195,22 @@ class Session:
         if location:
             self.masker.register_from(dict(httpx.URL(location).params.multi_items()))
         response_body = clip(text) + (" (body cut at the read cap)" if truncated else "") + not_utf8
+        return self._record(
+            request,
+            status=status,
+            response_headers=self.masker.mask_headers(headers.items()),
+            response_body=self.masker.mask(response_body),
+            elapsed_ms=round(elapsed, 1),
+        )
+
+    def _record(self, request: httpx.Request, **answer: Any) -> Exchange:
+        """Record one exchange: the request as it went out, masked, and `answer` (already masked)."""
         exchange = Exchange(
             method=request.method,
             url=self.masker.mask(str(request.url)),
             request_headers=self.masker.mask_headers(request.headers.items()),
             request_body=self.masker.mask(clip(request.content.decode("utf-8", "replace"))),
-            status=status,
-            response_headers=self.masker.mask_headers(headers.items()),
-            response_body=self.masker.mask(response_body),
-            elapsed_ms=round(elapsed, 1),
+            **answer,
         )
         self.recorder.record(exchange)
         return exchange

@@ -10,10 +10,8 @@ import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
-from conformance.flows.authorize import AUTHORIZATION_ERRORS
-from conformance.flows.token import TOKEN_ERRORS
 from conformance.generated.schema import load_schema, operations, spec_path
-from conformance.rfc6749 import GRANT_TYPES
+from conformance.rfc6749 import AUTHORIZATION_ERRORS, GRANT_TYPES, TOKEN_ERRORS
 
 
 @pytest.fixture(scope="module")
