@@ -2,24 +2,28 @@
 
 Exit status of `run`: 0 every MUST passed (and every SHOULD with --strict); 1 a requirement
 failed; 2 the command or its configuration is wrong; 3 the target could not be reached or
-refused the configured client credentials before any check ran.
+refused the configured client credentials before any check ran; 4 the suite itself failed (a bug:
+REPORT_DIR/suite-error.txt holds the masked traceback; summary.json is still written).
+Any command whose output goes into a closed pipe (`faults | head -1`) ends quietly with 141.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import importlib.util
 import json
 import os
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from conformance import __version__
 
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_SUITE_ERROR = 0, 1, 2, 3, 4
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,7 +101,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
-    from conformance.config import ConfigError, load_target
+    from conformance.config import load_target
+    from conformance.errors import ConfigError
     from conformance.run.preflight import check_faults
 
     if args.fault and (args.target or os.environ.get("SPRY_BASE_URL")):
@@ -106,7 +111,12 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
         return _usage("--max-requests must be at least 1")
     try:
         if args.target or args.config or os.environ.get("SPRY_BASE_URL"):
-            load_target(args.config, base_url=args.target)
+            target = load_target(args.config, base_url=args.target)
+            remote = args.target or os.environ.get("SPRY_BASE_URL") or _names_base_url(args.config)
+            primary = target.clients["primary"]
+            if remote and not primary.client_secret:  # configuration, not the target: exit 2
+                raise ConfigError(f"no secret for the primary client: set {primary.secret_env}")
+        usable_report_dir(Path(args.report_dir))
         if args.fault:
             check_faults(args.fault)
         if args.waivers:
@@ -125,7 +135,11 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     # The schemathesis, hypothesis and anyio pytest plugins serve tests written for them (the suite drives
     # schemathesis and hypothesis as libraries, seeded from the run's seed): not loading them saves most of a
     # second in every process of a run, every xdist worker included.
-    options = ["--pyargs", "conformance.checks", "-p", "no:cacheprovider", "-p", "no:schemathesis",
+    checks = Path(importlib.util.find_spec("conformance.checks").origin or "").parent  # type: ignore[union-attr]
+    # Sealed from the working directory's pytest set-up: our own ini file (-c), rootdir and conftest
+    # boundary, and no PYTEST_ADDOPTS or PYTEST_PLUGINS; only what follows `--` reaches pytest.
+    options = ["-c", str(checks / "pytest.ini"), "--rootdir", str(checks), "--confcutdir", str(checks),
+               str(checks), "-p", "no:cacheprovider", "-p", "no:schemathesis",
                "-p", "no:hypothesispytest", "-p", "no:anyio", "-q", "--no-header",
                "--spry-report-dir", str(report_dir), "--spry-profile", args.profile, "--spry-budget", args.budget,
                "--alluredir", str(report_dir / "allure-results"), "--clean-alluredir",
@@ -141,7 +155,18 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     options += [f"--spry-requirement={rid}" for rid in args.requirement]
     options += ["--spry-strict"] * args.strict + ["--spry-aggressive"] * args.aggressive
     invocation = Invocation(command="spry-conformance " + " ".join(shlex.quote(a) for a in args.invocation))
-    code = pytest.main(options + pytest_args, plugins=[invocation])
+    try:
+        with _without_environment("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
+            code = pytest.main(options + pytest_args, plugins=[invocation])
+    except Exception as error:  # a bug of the suite that pytest let through: one line, not a traceback
+        from conformance.masking import shown
+
+        text = " ".join(str(error).split())[:300]
+        print(f"spry-conformance: internal error (a bug of the suite, please report it): "
+              f"{type(error).__name__}: {shown(text)}", file=sys.stderr)  # fmt: skip
+        return EXIT_SUITE_ERROR
+    if invocation.suite_error:
+        return EXIT_SUITE_ERROR
     if invocation.unreachable:
         return EXIT_UNREACHABLE
     if code == pytest.ExitCode.OK:
@@ -245,9 +270,48 @@ def _report(args: argparse.Namespace) -> int:
     source = directory / "results.json"
     if not source.is_file():
         return _usage(f"{source} not found: run 'spry-conformance run --report-dir {directory}' first")
-    write_html(directory / "report.html", json.loads(source.read_text(encoding="utf-8")))
+    try:
+        data = json.loads(source.read_bytes().decode("utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("requirements"), list):
+            raise ValueError("no requirements list")
+        write_html(directory / "report.html", data)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as error:
+        return _usage(f"{source} is not a results.json written by spry-conformance ({type(error).__name__}: "
+                      f"{str(error)[:120]})")  # fmt: skip
     print(f"wrote {directory / 'report.html'}")
     return EXIT_PASS
+
+
+@contextlib.contextmanager
+def _without_environment(*names: str) -> Iterator[None]:
+    saved = {name: os.environ.pop(name) for name in names if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+def usable_report_dir(directory: Path) -> None:
+    """The report folder exists or can be made, and takes files (checked before any request is sent)."""
+    from conformance.errors import ConfigError
+
+    if directory.exists() and not directory.is_dir():
+        raise ConfigError(f"--report-dir {directory}: a file is there, not a folder")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = directory / ".spry-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise ConfigError(f"--report-dir {directory} cannot be written: {error.strerror or error}") from None
+
+
+def _names_base_url(config_file: str | None) -> bool:
+    from conformance.config import read_toml
+
+    return bool(config_file) and "base_url" in read_toml(config_file or "", "configuration file").get(
+        "target", {}
+    )
 
 
 def _duration(text: str) -> float:
@@ -258,14 +322,21 @@ def _duration(text: str) -> float:
 
 
 def _usage(message: str) -> int:
-    print(f"spry-conformance: error: {message}", file=sys.stderr)
+    from conformance.masking import shown
+
+    print(f"spry-conformance: error: {shown(message)}", file=sys.stderr)
     return EXIT_USAGE
 
 
 def console() -> None:
     """The `spry-conformance` command: `main`, then a quick exit (a final garbage collection over every object
     of the run would only delay the shell; the process ends here and the operating system frees it all)."""
-    code = main()
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # `spry-conformance faults | head -1`: the reader left; end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141  # 128 + SIGPIPE, as a shell reports a program a closed pipe stopped
     gc.freeze()
     sys.exit(code)
 

@@ -8,7 +8,9 @@ A wrong key is reported by name, with the closest known key when there is one.
 from __future__ import annotations
 
 import difflib
+import math
 import os
+import ssl
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -26,7 +28,7 @@ CLIENT_NAMES = ("primary", "secondary", "read_only")
 class Client:
     name: str
     client_id: str
-    client_secret: str | None
+    client_secret: str | None = field(repr=False)  # never in a repr (`--showlocals`, a traceback)
     scopes: tuple[str, ...]
     grants: tuple[str, ...]
     redirect_uri: str | None
@@ -55,12 +57,15 @@ class Login:
     username_field: str = "username"
     password_field: str = "password"
     command: str | None = None
+    #: Origins besides the target's that may receive the user's password (a login host of the deployment).
+    #: The client secret, codes and tokens go to the target's origin only, whatever this says.
+    allowed_origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class User:
     username: str | None
-    password: str | None
+    password: str | None = field(repr=False)  # never in a repr
     login: Login = field(default_factory=Login)
     password_env: str | None = None
 
@@ -161,7 +166,13 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "redirect_uri": (str,),
     },
     "user": {"username": (str,), "password_env": (str,), "login": (dict,)},
-    "login": {"method": (str,), "username_field": (str,), "password_field": (str,), "command": (str,)},
+    "login": {
+        "method": (str,),
+        "username_field": (str,),
+        "password_field": (str,),
+        "command": (str,),
+        "allowed_origins": (list,),
+    },  # fmt: skip
 }
 
 _CLIENT_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -214,10 +225,12 @@ def load_target(
         clients[name] = _client(name, spec, env)
     for name in data.get("clients", {}):
         if name not in CLIENT_NAMES:
-            raise ConfigError(f"{where}: unknown client [clients.{name}]{_suggest(name, CLIENT_NAMES)}")
+            raise ConfigError(f"{where}: unknown client [clients.{name}]{suggest(name, CLIENT_NAMES)}")
 
     user_section = data.get("user", {})
-    login = Login(**{**vars(Login()), **user_section.get("login", {})})
+    login_section = dict(user_section.get("login", {}))
+    login_section["allowed_origins"] = _origins(login_section.get("allowed_origins", []))
+    login = Login(**{**vars(Login()), **login_section})
     if login.method not in {"form", "command"}:
         raise ConfigError(f"user.login.method must be 'form' or 'command', not {login.method!r}")
     if login.method == "command" and not login.command:
@@ -282,11 +295,22 @@ def with_overrides(target: Target, **changes: Any) -> Target:
 
 
 def _read_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    return read_toml(path, "configuration file")
+
+
+def read_toml(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
+    """A TOML file the user names, or a one-line `ConfigError` saying why it cannot be read."""
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        text = Path(path).read_bytes().decode("utf-8")
+        return tomllib.loads(text)
     except FileNotFoundError:
-        raise ConfigError(f"configuration file not found: {path}") from None
+        raise ConfigError(f"{what} not found: {path}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{what} {path} is a folder, not a file") from None
+    except OSError as error:
+        raise ConfigError(f"{what} {path} cannot be read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{what} {path} is not UTF-8 text (byte {error.start})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from None
 
@@ -295,7 +319,7 @@ def _check_keys(data: Mapping[str, Any]) -> None:
     sections = {"target", "token", "resource", "clients", "user"}
     for name, value in data.items():
         if name not in sections:
-            raise ConfigError(f"unknown section [{name}]{_suggest(name, sections)}")
+            raise ConfigError(f"unknown section [{name}]{suggest(name, sections)}")
         if not isinstance(value, dict):
             raise ConfigError(f"[{name}] must be a table")
         if name == "clients":
@@ -322,7 +346,7 @@ def _check_section(values: Mapping[str, Any], schema: str, prefix: str) -> None:
                 else f"{prefix}.client_secret: secrets are never read from the file; use client_secret_env"
             )
         if key not in known:
-            raise ConfigError(f"unknown key '{prefix}.{key}'{_suggest(key, known)}")
+            raise ConfigError(f"unknown key '{prefix}.{key}'{suggest(key, known)}")
         if not isinstance(value, known[key]) or (isinstance(value, bool) and bool not in known[key]):
             expected = " or ".join(t.__name__ for t in known[key])
             raise ConfigError(f"{prefix}.{key} must be {expected}, not {type(value).__name__}")
@@ -331,8 +355,10 @@ def _check_section(values: Mapping[str, Any], schema: str, prefix: str) -> None:
 def _client(name: str, spec: Mapping[str, Any], env: Mapping[str, str]) -> Client:
     grants = tuple(spec.get("grants", ()))
     for grant in grants:
+        if not isinstance(grant, str):
+            raise ConfigError(f"clients.{name}.grants must list grant names (strings), not {grant!r}")
         if grant not in _GRANTS:
-            raise ConfigError(f"clients.{name}.grants: unknown grant {grant!r}{_suggest(grant, _GRANTS)}")
+            raise ConfigError(f"clients.{name}.grants: unknown grant {grant!r}{suggest(grant, _GRANTS)}")
     redirect = spec.get("redirect_uri")
     if redirect:
         _check_url(redirect, f"clients.{name}.redirect_uri")
@@ -348,9 +374,26 @@ def _client(name: str, spec: Mapping[str, Any], env: Mapping[str, str]) -> Clien
     )
 
 
+def _origins(values: list[Any]) -> tuple[str, ...]:
+    """`user.login.allowed_origins`: each an origin (scheme, host and port; RFC 6454), nothing more."""
+    key = "user.login.allowed_origins"
+    origins = []
+    for value in values:
+        if not isinstance(value, str):
+            raise ConfigError(
+                f"{key} must list origins as strings such as 'https://login.example.org', not {value!r}"
+            )
+        _check_url(value, key)
+        parts = urlsplit(value)
+        if parts.path not in {"", "/"} or parts.query or parts.fragment:
+            raise ConfigError(f"{key}: {value!r} is not an origin (scheme://host[:port], no path)")
+        origins.append(value.rstrip("/"))
+    return tuple(origins)
+
+
 def _path(section: Mapping[str, Any], key: str, default: str) -> str:
     value = section.get(key, default)
-    if not value.startswith("/"):
+    if not value.startswith("/") or any(c in value for c in "?#") or not value.isprintable():
         raise ConfigError(f"target.{key} must start with '/', not {value!r}")
     return value
 
@@ -362,25 +405,60 @@ def _endpoint(value: str, key: str) -> Endpoint:
     return Endpoint(method.upper(), path.strip())
 
 
+def _shown(url: str) -> str:
+    """A URL for an error message: any user:password@ left out, so a mistake never prints a secret."""
+    return repr(
+        url.split("://", 1)[0] + "://" + url.split("://", 1)[1].rpartition("@")[2] if "://" in url else url
+    )
+
+
 def _check_url(url: str, key: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ConfigError(f"{key} must be an http(s) URL, not {url!r}")
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError for a port that is not a number in 0-65535
+    except ValueError:
+        raise ConfigError(
+            f"{key} must be an http(s) URL with a port from 1 to 65535, not {_shown(url)}"
+        ) from None
+    if parts.scheme not in {"http", "https"} or not parts.hostname or port == 0:
+        raise ConfigError(f"{key} must be an http(s) URL, not {_shown(url)}")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(
+            f"{key} must not carry credentials (user:password@host): "
+            "give secrets through the environment (SPRY_CLIENT_SECRET, clients.*.client_secret_env)"
+        )
+    if not url.isprintable() or any(c.isspace() for c in url):
+        raise ConfigError(f"{key} must be a URL without spaces or control characters, not {_shown(url)}")
 
 
 def _check_values(target: Target) -> None:
-    if target.timeout <= 0:
-        raise ConfigError("target.timeout must be positive")
-    if target.max_rps < 0:
-        raise ConfigError("target.max_rps must be 0 (no cap) or positive")
-    if target.max_retry_wait < 0:
-        raise ConfigError("target.max_retry_wait must be 0 (never wait) or positive")
-    if target.token.expected_lifetime <= 0:
-        raise ConfigError("token.expected_lifetime must be positive")
-    if target.ca_bundle and not Path(target.ca_bundle).is_file():
-        raise ConfigError(f"target.ca_bundle: no such file {target.ca_bundle!r}")
+    """Numbers finite and in range, and a CA bundle that TLS can load."""
+    for key, value, accepted in (
+        ("target.timeout", target.timeout, "a positive number of seconds"),
+        ("target.max_rps", target.max_rps, "0 (no cap) or a positive number of requests per second"),
+        ("target.max_retry_wait", target.max_retry_wait, "0 (never wait) or a positive number of seconds"),
+    ):
+        if not math.isfinite(value) or value < 0 or key == "target.timeout" and value == 0:
+            raise ConfigError(f"{key} = {value!r}: must be {accepted}")
+    token = target.token
+    for key, number, low in (("expected_lifetime", token.expected_lifetime, 1),
+                             ("max_expiry_wait", token.max_expiry_wait, 0), ("clock_skew", token.clock_skew, 0)):  # fmt: skip
+        if number < low:
+            raise ConfigError(
+                f"token.{key} = {number!r}: must be {'positive' if low else '0 or more'} (seconds)"
+            )
+    if target.ca_bundle:
+        if not Path(target.ca_bundle).is_file():
+            raise ConfigError(f"target.ca_bundle: no such file {target.ca_bundle!r}")
+        try:
+            ssl.create_default_context(cafile=target.ca_bundle)
+        except (ssl.SSLError, ValueError, OSError) as error:
+            raise ConfigError(
+                f"target.ca_bundle {target.ca_bundle!r} holds no usable PEM certificate ({error})"
+            ) from None
 
 
-def _suggest(word: str, choices: Any) -> str:
+def suggest(word: str, choices: Any) -> str:
+    """` (did you mean 'x'?)` for the closest known word, or nothing."""
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -12,11 +12,11 @@ File shape (TOML):
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from conformance.config import ConfigError
+from conformance.config import read_toml, suggest
+from conformance.errors import ConfigError
 from conformance.results import RequirementResult
 
 
@@ -31,22 +31,30 @@ class Waiver:
         return today <= self.expires
 
 
+_KEYS = ("requirement", "reason", "owner", "expires")
+
+
 def load_waivers(path: str | Path, known_ids: set[str]) -> list[Waiver]:
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"waivers file not found: {path}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path} is not valid TOML: {error}") from None
+    data = read_toml(path, "waivers file")
     waivers = []
-    for index, entry in enumerate(data.get("waiver", [])):
+    entries = data.get("waiver", [])
+    extra = sorted(set(data) - {"waiver"})
+    if extra:
+        raise ConfigError(f"{path}: unknown key '{extra[0]}' (waivers are [[waiver]] tables)")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError(f"{path}: 'waiver' must be a list of [[waiver]] tables")
+    for index, entry in enumerate(entries):
         where = f"{path}: waiver #{index + 1}"
-        unknown = set(entry) - {"requirement", "reason", "owner", "expires"}
+        unknown = set(entry) - set(_KEYS)
         if unknown:
-            raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}'")
-        for key in ("requirement", "reason", "owner", "expires"):
+            key = sorted(unknown)[0]
+            raise ConfigError(f"{where}: unknown key '{key}'{suggest(key, _KEYS)}")
+        for key in _KEYS:
             if key not in entry:
                 raise ConfigError(f"{where}: '{key}' is required")
+        for key in ("requirement", "reason", "owner"):
+            if not isinstance(entry[key], str) or not entry[key].strip():
+                raise ConfigError(f"{where}: '{key}' must be a non-empty string")
         if entry["requirement"] not in known_ids:
             raise ConfigError(f"{where}: unknown requirement {entry['requirement']!r}")
         if not isinstance(entry["expires"], dt.date) or isinstance(entry["expires"], dt.datetime):

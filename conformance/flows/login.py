@@ -27,7 +27,7 @@ import httpx
 from conformance.errors import LoginError
 from conformance.http import CredentialGuard, Response, Session
 from conformance.masking import Masker, masker
-from conformance.urls import DEFAULT_PORTS, origin_text, same_origin
+from conformance.urls import DEFAULT_PORTS, same_origin
 
 #: A submit button whose name, value or text matches this looks like "approve" on a consent page ...
 APPROVE = re.compile(
@@ -440,12 +440,8 @@ class _Walk:
             action = button.formaction
         if button is not None and button.formmethod:
             method = "POST" if button.formmethod.strip().lower() == "post" else "GET"
-        if password and not same_origin(action, response.url):
-            raise self.error(
-                response,
-                f"the login form posts to {origin_text(action)}, another origin than the page's:"
-                " the password is not sent there",
-            )
+        # Where the password may go is the session's credential guard's to judge (http.request.Pins), on the
+        # final URL of each request, whatever the form's method or its fields' names.
         data = form_data(form, fill=fill, drop_hidden=drop_hidden, tick_agree=tick_agree)
         data += button.pairs() if button else []
         if method == "GET":  # the form data replaces the action's query

@@ -44,7 +44,7 @@ def send_together(
     prepared: list[httpx.Request] = []
     for data in bodies:
         planned = outgoing(method, url, data=data, headers={**(headers or {}), **RACE_HEADERS}, basic=basic)
-        guard(planned, session.base_url)
+        guard(planned, session.pins)
         prepared.append(session.build(planned))
     for _ in prepared:
         session.take_slot()

@@ -6,9 +6,10 @@ them through `guard`, so the credential rule cannot hold on one path and not on 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit
 
 from conformance.errors import CredentialGuard
 from conformance.http.response import FormData, basic_authorization
@@ -16,8 +17,15 @@ from conformance.urls import origin_text, same_origin
 
 #: Headers that carry credentials (RFC 9110 §11.6.2, §11.7.2; RFC 6265 §5.4).
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
-#: Parameters that carry credentials (RFC 6749 §2.3.1, §4.1.3, §4.3.2, §6), matched in any case.
-CREDENTIAL_PARAMETERS = ("client_secret", "password", "refresh_token", "code")
+#: Parameters that carry credentials (RFC 6749 §2.3.1, §4.1.3, §4.3.2, §6; RFC 7523), matched in any case.
+CREDENTIAL_PARAMETERS = (
+    "client_secret",
+    "password",
+    "refresh_token",
+    "code",
+    "access_token",
+    "client_assertion",
+)
 
 
 @dataclass(frozen=True)
@@ -59,29 +67,68 @@ def outgoing(
     return Outgoing(method, url, built, body)
 
 
-def carries_credentials(request: Outgoing) -> bool:
-    """Whether the request carries a credential: in a header, or as a parameter of its query or body.
+@dataclass(frozen=True)
+class Pins:
+    """Which origin each credential belongs to (RFC 6749 §10.6, §10.15; RFC 9700 §4.1).
 
-    Parameter names are matched in any case and in form (`password=`) or JSON (`"password"`) spelling:
-    a login form's `Password` field is a password too.
+    Everything goes to the target's origin. Elsewhere, only the user's password may go, and only to
+    an origin the user listed in `[user.login] allowed_origins` (a deployment's login host). The client
+    secret, codes, tokens, cookies and Authorization headers go nowhere but the target.
     """
-    if any(name.lower() in CREDENTIAL_HEADERS for name in request.headers):
-        return True
-    places = [urlsplit(request.url).query.encode(), request.body or b""]
-    for place in (p.lower() for p in places if p):
+
+    target: str
+    password_origins: tuple[str, ...] = ()
+    passwords: tuple[str, ...] = ()  # the user's password (as configured)
+    #: Every secret value known so far (configured, and each code and token the target issued).
+    known: Callable[[], Iterable[str]] = lambda: ()
+
+    def carried(self, request: Outgoing) -> list[str]:
+        """What credentials the request carries, by name and by value, wherever they are: header,
+        query (a GET form puts the password there), body; names in any case, form or JSON spelling."""
+        found = [f"a {name} header" for name in request.headers if name.lower() in CREDENTIAL_HEADERS]
+        places = [
+            p for p in (urlsplit(request.url).query, (request.body or b"").decode("utf-8", "replace")) if p
+        ]
+        decoded = [unquote_plus(p) for p in places]
+        lowered = [p.lower() for p in places]
         for name in CREDENTIAL_PARAMETERS:
-            if f"{name}=".encode() in place or f'"{name}"'.encode() in place:
-                return True
-    return False
+            named = re.compile(rf"(?:^|[&;?\s\"'{{,]){name}(?:=|\"\s*:)")
+            if any(named.search(p) for p in lowered):
+                found.append("the user's password" if name == "password" else f"a {name.replace('_', ' ')}")
+        everywhere = places + decoded + list(request.headers.values())
+        if any(v and v in p for v in self.passwords for p in everywhere):
+            found.append("the user's password")
+        passwords = set(self.passwords)
+        if any(v not in passwords and v in p for v in self.known() for p in everywhere):
+            found.append("a secret the target issued or the user configured")
+        return list(dict.fromkeys(found))
+
+    def allows(self, request: Outgoing) -> str | None:
+        """None when the request may go; else why not, in one line naming the origin and what to set."""
+        if same_origin(request.url, self.target):
+            return None
+        carried = self.carried(request)
+        if not carried:
+            return None
+        elsewhere = origin_text(request.url)
+        if carried == ["the user's password"]:
+            if any(same_origin(request.url, allowed) for allowed in self.password_origins):
+                return None
+            return (
+                f"refused to send the user's password to {elsewhere} (the target is {origin_text(self.target)}): "
+                f"if {elsewhere} is this deployment's login host, add it to [user.login] allowed_origins"
+            )
+        return (
+            f"refused to send {', '.join(carried)} to {elsewhere} (the target is {origin_text(self.target)}): "
+            "credentials of the target go to its own origin only"
+        )
 
 
-def guard(request: Outgoing, target_url: str) -> None:
-    """Credentials go to the target's own origin and nowhere else (RFC 6749 §10.6, §10.15; RFC 9700 §4.1).
+def guard(request: Outgoing, pins: Pins) -> None:
+    """Raise `CredentialGuard` unless every credential the request carries may go where it is going.
 
     A URL without an origin (no host, a port that is not a number) is never the target's.
     """
-    if same_origin(request.url, target_url) or not carries_credentials(request):
-        return
-    raise CredentialGuard(
-        f"refused to send credentials to {origin_text(request.url)} (the target is {origin_text(target_url)})"
-    )
+    refused = pins.allows(request)
+    if refused:
+        raise CredentialGuard(refused)

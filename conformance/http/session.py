@@ -24,9 +24,10 @@ from conformance import __version__
 from conformance.errors import BudgetExhausted, TargetError
 from conformance.evidence import Exchange, Recorder, clip
 from conformance.http import race
+from conformance.http.cookies import keep_cookies, origin_cookies
 from conformance.http.decoding import ACCEPT_ENCODING, decoded, read_capped
 from conformance.http.race import reason, tls_context
-from conformance.http.request import Outgoing, guard, outgoing
+from conformance.http.request import Outgoing, Pins, guard, outgoing
 from conformance.http.response import FormData, Response, retry_after
 from conformance.masking import Masker
 
@@ -64,10 +65,15 @@ class Session:
     max_rps: float = 0.0
     max_requests: int | None = None
     max_retry_wait: float = 0.0  # a 429 whose Retry-After is at most this many seconds is waited for, once
+    password_origins: tuple[str, ...] = ()  # [user.login] allowed_origins: the password may go there too
+    passwords: tuple[str, ...] = field(default=(), repr=False)
     requests_sent: int = 0
     _client: httpx.Client = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.pins = Pins(
+            self.base_url, self.password_origins, tuple(p for p in self.passwords if p), self.masker.known
+        )
         self._lock = threading.Lock()
         self._limiter = RateLimiter(self.max_rps)
         self._client = httpx.Client(
@@ -107,10 +113,10 @@ class Session:
         """
         request = outgoing(method, self.url(path_or_url), params=params, data=data, content=content,
                            headers=headers, basic=basic)  # fmt: skip
-        guard(request, self.base_url)
+        guard(request, self.pins)
         built = self.build(request)
         if cookies is not None:
-            cookies.set_cookie_header(built)
+            origin_cookies(cookies, request.url).set_cookie_header(built)
         self.take_slot()
         response = self._send(built, cookies)
         delay = retry_after(response) if wait_when_throttled else None
@@ -158,7 +164,7 @@ class Session:
             finally:
                 raw.close()
             if cookies is not None:
-                cookies.extract_cookies(raw)
+                keep_cookies(cookies, raw)
         except httpx.TimeoutException as error:
             raise self.failed(
                 request, started, f"timed out after {self.timeout:g} s ({type(error).__name__})"
@@ -192,8 +198,8 @@ class Session:
         with contextlib.suppress(ValueError, RecursionError):  # a body nested too deep is no credential
             self.masker.register_from(json.loads(text))
         location = headers.get("location")
-        if location:
-            self.masker.register_from(dict(httpx.URL(location).params.multi_items()))
+        if location:  # a code or token wherever the Location carries it: query, fragment, or odd places
+            self.masker.register_from_text(location)
         response_body = clip(text) + (" (body cut at the read cap)" if truncated else "") + not_utf8
         return self._record(
             request,

@@ -18,6 +18,7 @@ import pytest
 
 from conformance.catalogue import PROFILES
 from conformance.errors import ConfigError
+from conformance.masking import install_log_masking
 from conformance.plugin.fixtures import STATE, budget, clock, http, run_seed, spry_run, target
 from conformance.plugin.hooks import RunHooks
 from conformance.plugin.start import connect, is_active, preflight_only, start_run
@@ -58,6 +59,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if not is_active(config):
         return
+    install_log_masking()
     worker = worker_input(config)
     if worker and worker.get("spry_loadgroup"):
         config.option.loadgroup = True  # xdist then sends each xdist_group to one worker

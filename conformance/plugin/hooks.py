@@ -7,17 +7,29 @@ report into the contract's status with its evidence. At the end: one `RunRecord`
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 import time
+import traceback
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conformance.masking import masker
-from conformance.plugin.outcome import PROPERTY, check_id, classify, properties, requirement_of
+from conformance.errors import ConformanceError
+from conformance.masking import mask_files, shown
+from conformance.plugin.outcome import (
+    PROPERTY,
+    check_id,
+    classify,
+    describe_exception,
+    properties,
+    requirement_of,
+)
+from conformance.plugin.start import invocation_of
 from conformance.plugin.xdist import is_worker
 from conformance.results import CheckResult
-from conformance.run.record import RunRecord, record_of
+from conformance.run.record import RunRecord, record_of, write_suite_error_summary
 from conformance.run.state import GENERATED, NOTE, RunState
 from conformance.verdict import Violation
 
@@ -79,7 +91,8 @@ class RunHooks:
         label_check(self.state.catalogue.requirements[requirement_of(item) or ""])
         return (yield)
 
-    @pytest.hookimpl(wrapper=True)
+    # trylast: the innermost wrapper, so allure-pytest and the others read the report once it is masked
+    @pytest.hookimpl(wrapper=True, trylast=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
         report = yield
         state = self.state
@@ -101,15 +114,26 @@ class RunHooks:
         evidence = [e.to_dict() for e in exchanges]
         if dropped:
             evidence.append({"note": f"{dropped} more exchanges left out"})
+        if status == "error":
+            if exchanges:
+                message += f" (the last request: {exchanges[-1].method} {exchanges[-1].url})"
+            if call.excinfo is not None and not isinstance(call.excinfo.value, ConformanceError):
+                # not a state of the target but the suite's own surprise: the traceback, masked, for a bug report
+                evidence.append({"note": "traceback (for a bug report): " + shown(str(report.longrepr))})
+        message = shown(message)  # masked, and no control character from the target reaches a terminal
         if status in {"failed", "warning", "error"}:
-            report.longrepr = masker.mask(message)
+            report.longrepr = message
+        elif status == "skipped" and isinstance(report.longrepr, tuple):
+            prefix = "Skipped: " if str(report.longrepr[2]).startswith("Skipped: ") else ""
+            report.longrepr = (report.longrepr[0], report.longrepr[1], prefix + message)
+        report.sections = [(title, shown(content)) for title, content in report.sections]
         if status == "warning":
             report.outcome = "passed"  # a SHOULD broken warns; the requirement matrix says so
         outcome = {
             "check": check_id(item),
             "requirement": requirement.id,
             "status": status,
-            "message": masker.mask(message),
+            "message": message,
             "evidence": evidence,
             "requests": len(exchanges) + dropped,
             # Requests a generated-input check (fuzzing, properties) generated, as it records them.
@@ -161,8 +185,14 @@ class RunHooks:
             return
         from conformance.reporting import write_reports
 
-        self.record = record_of(self.state)
-        write_reports(self.record)
+        try:
+            self.record = record_of(self.state)
+            write_reports(self.record)
+        except Exception as error:  # pytest would let this escape pytest.main as a traceback
+            self._suite_bug(error, traceback.format_exc())
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+            self.record = None
+            return
         if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             session.exitstatus = pytest.ExitCode.TESTS_FAILED if self.record.failed else pytest.ExitCode.OK
 
@@ -173,7 +203,31 @@ class RunHooks:
 
         write_summary(terminalreporter, self.record)
 
+    def pytest_internalerror(self, excrepr: Any, excinfo: pytest.ExceptionInfo[BaseException]) -> bool:
+        self._suite_bug(excinfo.value, str(excrepr))
+        return True  # pytest prints no INTERNALERROR traceback
+
+    def _suite_bug(self, error: BaseException, details: str) -> None:
+        """A bug of the suite itself: one line on the terminal, the masked traceback in suite-error.txt,
+        summary.json still written, and `run` exits 4 (the contract's exit table)."""
+        directory = self.state.options.report_dir
+        line = describe_exception(error)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / "suite-error.txt").write_text(shown(details) + "\n", encoding="utf-8")
+            if not (directory / "summary.json").is_file():
+                write_suite_error_summary(self.state, shown(line))
+        except Exception:  # the report folder is the problem: the line below still says what happened
+            pass
+        invocation = invocation_of(self.config)
+        if invocation is not None:
+            invocation.suite_error = shown(line)
+        sys.stderr.write(f"spry-conformance: internal error (a bug of the suite, please report it): {shown(line)}; "
+                         f"the traceback is in {directory / 'suite-error.txt'}\n")  # fmt: skip
+
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        written = [getattr(config.option, "allure_report_dir", None), getattr(config.option, "xmlpath", None)]
+        mask_files(*(Path(p) for p in written if p and Path(p).exists()))  # what other plugins wrote
         state = self.state
         if state.session is not None:
             state.session.close()

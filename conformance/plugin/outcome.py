@@ -32,8 +32,21 @@ def classify(
             return "failed", message
         return "warning", message
     if isinstance(error, TargetError):
-        return "error", f"the target did not answer usably: {error}"
-    return "error", str(report.longrepr)
+        return "error", f"the target did not answer usably: {one_line(str(error))}"
+    if error is not None:
+        return "error", describe_exception(error)
+    return "error", one_line(str(report.longrepr))
+
+
+def describe_exception(error: BaseException) -> str:
+    """An unexpected exception in plain words: its type and message, on one line (no traceback)."""
+    text = one_line(str(error))
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def one_line(text: str, limit: int = 400) -> str:
+    joined = " ".join(text.split())
+    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
 
 
 def check_id(item: pytest.Item) -> str:

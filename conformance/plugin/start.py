@@ -13,7 +13,7 @@ from conformance.catalogue import load_catalogue
 from conformance.config import embedded_target, load_target
 from conformance.errors import ConfigError, PreflightFailed
 from conformance.http import Session
-from conformance.masking import masker
+from conformance.masking import masker, shown
 from conformance.plugin.xdist import distributed, is_worker, worker_count, worker_input
 from conformance.run.preflight import check_faults, preflight
 from conformance.run.state import Invocation, RunOptions, RunState
@@ -75,7 +75,7 @@ def start_run(config: pytest.Config) -> RunState:
         check_faults(options.faults)
     else:
         state.target = load_target(config_file, base_url=option.spry_target)
-        masker.register(*state.target.secrets())
+        masker.register_configured(*state.target.secrets())
     return state
 
 
@@ -88,7 +88,7 @@ def connect(state: RunState, config: pytest.Config) -> None:
         server.start()
         state.server = server
         state.target = embedded_target(server.base_url, server.credentials)
-        masker.register(*state.target.secrets())
+        masker.register_configured(*state.target.secrets())
     target = state.target
     assert target is not None
     workers = worker_count(config)
@@ -101,6 +101,8 @@ def connect(state: RunState, config: pytest.Config) -> None:
         max_rps=target.max_rps / workers if target.max_rps else 0.0,
         max_requests=state.options.max_requests,
         max_retry_wait=target.max_retry_wait,
+        password_origins=target.user.login.allowed_origins,
+        passwords=(target.user.password or "",),
     )
     if not is_worker(config):
         _checked(state, config, state.session)
@@ -130,7 +132,7 @@ def _checked(state: RunState, config: pytest.Config, session: Session) -> None:
         invocation = invocation_of(config)
         if invocation is not None:
             invocation.unreachable = str(error)
-        pytest.exit(f"spry-conformance: {error}", returncode=3)
+        pytest.exit(f"spry-conformance: {shown(str(error))}", returncode=3)
     finally:
         state.requests_outside_checks = session.requests_sent
         state.recorder.take()  # the preflight's exchanges belong to no check

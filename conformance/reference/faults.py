@@ -36,7 +36,9 @@ class UnknownFault(ValueError):
 _DECLARED = (
     # Token response (RFC 6749 §5.1) and the Spry response fields.
     Fault(
-        "token-500-on-success", ("CC-SUCCESS",), "client_credentials answers 500 instead of issuing a token"
+        "token-500-on-success",
+        ("CC-SUCCESS",),
+        "client_credentials with a scope (the guide's request) answers 500 instead of issuing a token",
     ),
     Fault("token-type-mac", ("TOKEN-TYPE-BEARER",), 'token_type is "mac"'),
     Fault(

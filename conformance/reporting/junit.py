@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from conformance.run.record import RunRecord
+
+#: What XML 1.0 §2.2 forbids in a document: most C0 controls, surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text an XML parser accepts: each forbidden character written as its escape (`\x1b`)."""
+    return _NOT_XML.sub(
+        lambda m: m.group(0).encode("unicode_escape", "backslashreplace").decode("ascii"), text
+    )
 
 
 def write_junit(path: Path, record: RunRecord) -> None:
@@ -45,6 +56,10 @@ def write_junit(path: Path, record: RunRecord) -> None:
         suite.set(key, str(total))
     root = ET.Element("testsuites")
     root.append(suite)
+    for element in root.iter():  # whatever a target sent, the file stays well-formed XML
+        element.text = xml_safe(element.text) if element.text else element.text
+        for key, value in element.attrib.items():
+            element.attrib[key] = xml_safe(value)
     tree = ET.ElementTree(root)
     ET.indent(tree)
     tree.write(path, encoding="utf-8", xml_declaration=True)

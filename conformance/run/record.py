@@ -100,3 +100,24 @@ def config_hash(fingerprint: dict[str, Any]) -> str:
 
 def _iso(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_suite_error_summary(state: RunState, line: str) -> None:
+    """summary.json for a run the suite itself broke: the contract's keys, verdict fail, and what broke."""
+    manifest_data = manifest(state, finished=time.time())
+    summary = {
+        "tool": manifest_data["tool"],
+        "target": {"base_url": manifest_data["target"]["base_url"]},
+        "profile": manifest_data["profile"],
+        "started_at": manifest_data["started_at"],
+        "duration_s": manifest_data["duration_s"],
+        "requests_sent": manifest_data["requests_sent"],
+        "seed": manifest_data["seed"],
+        "verdict": "fail",
+        "counts": {status: 0 for status in ("passed", "failed", "warning", "skipped", "error", "waived")},
+        "requirements": [],
+        "suite_error": line,
+        "manifest": manifest_data,
+    }
+    path = state.options.report_dir / "summary.json"
+    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

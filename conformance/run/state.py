@@ -51,7 +51,8 @@ class Invocation:
     """
 
     command: str
-    unreachable: str | None = None
+    unreachable: str | None = None  # the preflight's one line: the run stopped before any check (exit 3)
+    suite_error: str | None = None  # an internal error of the suite (exit 4)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from conformance.evidence import Recorder
 from conformance.http import Session
 from conformance.masking import Masker
 
-from .login_site import LoginSite, OtherOrigin, Served
+from .login_site import PASSWORD, LoginSite, OtherOrigin, Served
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +36,6 @@ def recorder() -> Recorder:
 
 @pytest.fixture
 def session(site: tuple[LoginSite, Served], recorder: Recorder) -> Iterator[Session]:
-    s = Session(base_url=site[1].url, masker=Masker(), recorder=recorder, timeout=5.0)
+    s = Session(base_url=site[1].url, masker=Masker(), recorder=recorder, timeout=5.0, passwords=(PASSWORD,))
     yield s
     s.close()

@@ -152,6 +152,7 @@ class LoginSite:
             ),
             "/twoforms/authorize": self.twoforms_authorize,
             "/elsewhere/authorize": self.elsewhere_authorize,
+            "/elsewhere-get/authorize": self.elsewhere_get_authorize,
             "/idp/authorize": lambda r: redirect(f"{self.other_url}/idp/login?req={self.begin(r)}"),
             "/denied/authorize": lambda r: self.back(self.begin(r), error="access_denied"),
             "/loop/a": lambda r: redirect("/loop/b"),
@@ -449,6 +450,14 @@ class LoginSite:
         return page(
             "Sign in",
             f'<form method="post" action="{self.other_url}/collect">{login_fields()}<button>Sign in</button></form>',
+        )
+
+    async def elsewhere_get_authorize(self, request: Request) -> Response:
+        """A GET form to another origin, its password field named `Password`: the password would go in the query."""
+        fields = login_fields(password="Password")
+        return page(
+            "Sign in",
+            f'<form method="get" action="{self.other_url}/collect">{fields}<button>Sign in</button></form>',
         )
 
     async def repost_authorize(self, request: Request) -> Response:

@@ -22,6 +22,7 @@ from conformance.flows.login import (
     reaches,
 )
 from conformance.http import Session
+from conformance.masking import Masker
 
 from .login_site import CALLBACK, PASSWORD, USER, LoginSite, Served
 
@@ -239,16 +240,37 @@ def test_login_form_posting_to_another_origin(session, other, recorder) -> None:
     before = len(other[0].log)
     error = fails(session, "elsewhere")
 
-    assert "another origin" in str(error) and other[1].url in str(error)
+    assert "refused to send the user's password" in str(error) and other[1].url in str(error)
+    assert "allowed_origins" in str(error), "the message names the key that would allow it"
     assert len(other[0].log) == before  # nothing reached the other origin
     assert sent(recorder) == [("GET", "/elsewhere/authorize")]
 
 
+def test_get_form_with_a_capitalised_password_field_to_another_origin(session, other, recorder) -> None:
+    before = len(other[0].log)
+    error = fails(session, "elsewhere-get", password_field="Password")
+
+    assert "refused to send the user's password" in str(error) and other[1].url in str(error)
+    assert len(other[0].log) == before, "the password would have gone in the query of a GET"
+    assert PASSWORD not in str(error)
+
+
+def test_allowed_login_origin_receives_the_password(site, other, recorder) -> None:
+    session = Session(base_url=site[1].url, masker=Masker(), recorder=recorder, timeout=5.0,
+                      password_origins=(other[1].url,), passwords=(PASSWORD,))  # fmt: skip
+    before = len([s for s in other[0].log if s.path == "/idp/login" and s.method == "POST"])
+    with pytest.raises(LoginError):  # the stand-in identity provider answers "got it", not a redirect
+        login(session, "idp")
+    after = len([s for s in other[0].log if s.path == "/idp/login" and s.method == "POST"])
+    assert after == before + 1, "the allowed origin got the login form's POST"
+
+
 def test_login_page_on_another_origin_gets_no_password(session, other, recorder) -> None:
+    before = [s.method for s in other[0].log if s.path == "/idp/login"].count("POST")
     error = fails(session, "idp")
 
-    assert "/idp/login" in str(error) and "refused to send credentials" in str(error)
-    assert [s.method for s in other[0].log if s.path == "/idp/login"].count("POST") == 0
+    assert "/idp/login" in str(error) and "refused to send the user's password" in str(error)
+    assert [s.method for s in other[0].log if s.path == "/idp/login"].count("POST") == before
     assert sent(recorder) == [("GET", "/idp/authorize"), ("GET", "/idp/login")]
 
 

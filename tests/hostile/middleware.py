@@ -38,6 +38,25 @@ def on_route(method: str, path: str, behaviour: Behaviour) -> Callable[[ASGIApp]
     return wrap
 
 
+def after(served: int, behaviour: Behaviour) -> Behaviour:
+    """Let the app answer the first `served` requests of the route (the preflight's), then `behaviour`.
+
+    The preflight is an allowlist: a target that misbehaves from the first request ends the run with
+    exit 3 (tests/hostile/test_preflight.py). These targets turn hostile once the run has started, so
+    the checks' own handling of what they answer is what a test sees.
+    """
+    count = [0]
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
+        count[0] += 1
+        if count[0] <= served:
+            await app(scope, receive, send)
+        else:
+            await behaviour(scope, receive, send, app)
+
+    return wrapped
+
+
 @dataclass
 class Counter:
     """Counts the requests that reach the app (a request stopped before HTTP is never counted)."""

@@ -22,6 +22,7 @@ from .conftest import PATIENTS_PATH, TOKEN_PATH, Wrapped, requirements, run_agai
 from .middleware import (
     GIB,
     Behaviour,
+    after,
     double_gzip_bomb,
     gzip_bomb,
     on_route,
@@ -62,10 +63,10 @@ UNTOUCHED = ["AC-UNKNOWN-CLIENT-NO-REDIRECT", "BEARER-MISSING-CHALLENGE"]
 def test_hostile_token_body_fails_the_token_checks_with_memory_bounded(
     kind: str, tmp_path: Path, reference_target: Callable[..., Wrapped]
 ) -> None:
-    """Every token request gets the hostile body: CC-SUCCESS fails showing what came back, the
+    """Every token request after the preflight's gets the hostile body: CC-SUCCESS fails showing what came back, the
     checks that do not read a token response pass, the run ends and its memory stays bounded."""
     behaviour, shown = BODIES[kind]
-    served = reference_target(on_route("POST", TOKEN_PATH, behaviour()))
+    served = reference_target(on_route("POST", TOKEN_PATH, after(1, behaviour())))
     fresh = kind not in SMALL  # a fresh process, to measure its memory (2 s of imports)
     outcome = run_against(tmp_path, served.base_url, served.env, *requirements("CC-SUCCESS", *UNTOUCHED),
                           fresh=fresh, limit=60)  # fmt: skip
@@ -118,9 +119,9 @@ NESTED = b"[" * (MAX_BODY_BYTES + 1024)  # JSON nested far deeper than any parse
 def test_deeply_nested_json_body_is_reported_not_crashed(
     tmp_path: Path, reference_target: Callable[..., Wrapped]
 ) -> None:
-    """The token endpoint answers `[[[[…` (2 MB): the preflight and CC-SUCCESS read it as "not JSON"
+    """The token endpoint answers `[[[[…` (2 MB) once the run started: CC-SUCCESS reads it as "not JSON"
     (conformance/http.py catches the parser's RecursionError) and the run ends with its reports."""
-    served = reference_target(on_route("POST", TOKEN_PATH, respond(200, JSON, NESTED)))
+    served = reference_target(on_route("POST", TOKEN_PATH, after(1, respond(200, JSON, NESTED))))
     outcome = run_against(tmp_path, served.base_url, served.env, *requirements("CC-SUCCESS", *UNTOUCHED))
     assert outcome.statuses()["CC-SUCCESS"] == "failed", outcome.explain()
     assert (outcome.report_dir / "report.html").is_file()
@@ -133,7 +134,7 @@ def test_invalid_utf8_failure_names_the_encoding(
     """RFC 8259 §8.1: JSON exchanged between systems MUST be UTF-8; a failure on a body that is not
     should say so, not leave the reviewer to spot the replacement characters."""
     behaviour, _ = BODIES["invalid-utf-8"]
-    served = reference_target(on_route("POST", TOKEN_PATH, behaviour()))
+    served = reference_target(on_route("POST", TOKEN_PATH, after(1, behaviour())))
     outcome = run_against(tmp_path, served.base_url, served.env, *requirements("CC-SUCCESS"))
     (message,) = outcome.messages("failed").values()
     assert "UTF-8" in message, message

@@ -16,7 +16,7 @@ import pytest
 from starlette.types import ASGIApp
 
 from .conftest import REFRESH_PATH, TOKEN_PATH, RawServer, Wrapped, read_request, requirements, run_against
-from .middleware import on_route, redirect
+from .middleware import after, on_route, redirect
 
 CREDENTIAL_MARKERS = (
     b"client_secret",
@@ -38,9 +38,12 @@ def _collector(conn: socket.socket, server: RawServer) -> None:
     conn.sendall(head + STOLEN)
 
 
-def _redirecting(status: int, elsewhere: str) -> Callable[[ASGIApp], ASGIApp]:
-    """Both token paths (v2 token, v1 refresh) redirect every POST to the other host."""
-    token = on_route("POST", TOKEN_PATH, redirect(status, f"{elsewhere}/collect{TOKEN_PATH}"))
+def _redirecting(status: int, elsewhere: str, *, served_first: int = 1) -> Callable[[ASGIApp], ASGIApp]:
+    """Both token paths (v2 token, v1 refresh) redirect every POST to the other host, but for the
+    first `served_first` token requests (the preflight's: it would stop the run otherwise)."""
+    token = on_route(
+        "POST", TOKEN_PATH, after(served_first, redirect(status, f"{elsewhere}/collect{TOKEN_PATH}"))
+    )
     refresh = on_route("POST", REFRESH_PATH, redirect(status, f"{elsewhere}/collect{REFRESH_PATH}"))
     return lambda app: token(refresh(app))
 
@@ -54,8 +57,8 @@ def _nothing_reached(other: RawServer) -> None:
 def test_token_redirect_to_other_host_gets_no_credentials(
     tmp_path: Path, raw_server: Callable[..., RawServer], reference_target: Callable[..., Wrapped]
 ) -> None:
-    """A whole run against a server whose token endpoints answer every POST with a 307 to another
-    host: the token checks fail naming the redirect, the checks that need no token keep passing,
+    """A whole run against a server whose token endpoints answer every POST after the preflight's with a
+    307 to another host: the token checks fail naming the redirect, the checks that need no token keep passing,
     and the other host never receives a single request."""
     other = raw_server(_collector)
     served = reference_target(_redirecting(307, other.base_url))
@@ -104,3 +107,20 @@ def test_each_redirect_status_is_reported_not_followed(
         outcome.messages("error").values()
     )
     assert outcome.code == 1
+
+
+def test_token_endpoint_that_redirects_from_the_start_stops_at_preflight(
+    tmp_path: Path, raw_server: Callable[..., RawServer], reference_target: Callable[..., Wrapped]
+) -> None:
+    """The preflight is an allowlist: a 307 to another host instead of a token ends the run before any
+    check, with exit 3 and one line naming the redirect (not thousands of lines of failures)."""
+    other = raw_server(_collector)
+    served = reference_target(_redirecting(307, other.base_url, served_first=0))
+    outcome = run_against(tmp_path, served.base_url, served.env)
+    _nothing_reached(other)
+    assert outcome.code == 3, outcome.explain()
+    lines = [line for line in outcome.output.splitlines() if line.strip()]
+    assert len(lines) <= 3, outcome.explain()
+    assert "HTTP 307" in outcome.output and "redirects are never followed" in outcome.output, (
+        outcome.explain()
+    )

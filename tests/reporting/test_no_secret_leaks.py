@@ -7,10 +7,12 @@ its error responses: the suite must not leak what the target leaks.
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import pytest
 
@@ -24,8 +26,25 @@ SECRETS = {
 }
 
 
-@pytest.mark.parametrize("faults", [(), ("secret-echoed",)], ids=["clean", "secret-echoed"])
-def test_no_issued_credential_reaches_any_output(tmp_path: Path, faults: tuple[str, ...]) -> None:
+#: pytest flags a user may add after `--`: none of them may show a secret (the trust issue's list).
+FLAGS = {
+    "report-all": ("-rA", "-v"),
+    "debug-logs": ("--log-level=DEBUG", "-o", "log_cli=true", "-o", "log_cli_level=DEBUG", "-rA"),
+    "long-tracebacks": ("--tb=long", "--showlocals", "-rA", "-v"),
+}
+
+
+def _basic(client_id: str, secret: str) -> str:
+    return base64.b64encode(f"{quote_plus(client_id)}:{quote_plus(secret)}".encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("faults", "flags"),
+    [((), "report-all"), (("secret-echoed",), "report-all"), (("secret-echoed", "token-type-mac"), "debug-logs"),
+     (("secret-echoed", "token-type-mac"), "long-tracebacks")],
+    ids=["clean", "secret-echoed", "debug-logs", "long-tracebacks"],
+)  # fmt: skip
+def test_no_issued_credential_reaches_any_output(tmp_path: Path, faults: tuple[str, ...], flags: str) -> None:
     with ReferenceServer(ServerSettings(faults=frozenset(faults), secrets=SECRETS)) as server:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SPRY_", "PYTEST_"))}
         env |= {
@@ -37,10 +56,11 @@ def test_no_issued_credential_reaches_any_output(tmp_path: Path, faults: tuple[s
         reports = tmp_path / "reports"
         completed = subprocess.run(
             [sys.executable, "-m", "conformance.cli", "run", "--target", server.base_url, "--report-dir", str(reports),
-             "--", "-rA", "-v"],
+             "--", *FLAGS[flags]],
             cwd=tmp_path, capture_output=True, text=True, timeout=600, env=env,
         )  # fmt: skip
         issued = server.issued_credentials()
+        basics = [_basic(c["client_id"], c["client_secret"]) for c in server.credentials["clients"].values()]
     assert (reports / "summary.json").is_file(), completed.stdout[-3000:] + completed.stderr[-3000:]
     assert len(issued) > 20, "the run should have made the server issue many credentials"
     outputs = {"stdout": completed.stdout, "stderr": completed.stderr}
@@ -49,7 +69,11 @@ def test_no_issued_credential_reaches_any_output(tmp_path: Path, faults: tuple[s
             outputs[str(path.relative_to(tmp_path))] = path.read_text(encoding="utf-8", errors="replace")
     leaks = [
         (name, what)
-        for what, value in [*SECRETS.items(), *((f"issued #{i}", v) for i, v in enumerate(issued))]
+        for what, value in [
+            *SECRETS.items(),
+            *((f"issued #{i}", v) for i, v in enumerate(issued)),
+            *((f"Basic credentials #{i}", v) for i, v in enumerate(basics)),
+        ]  # fmt: skip
         for name, text in outputs.items()
         if len(value) >= 16 and value in text
     ]
