@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from conformance.catalogue import requirement
+from conformance.checks._controls import pkce_exchange_or_skip
 from conformance.checks.conftest import Authorizer
 from conformance.config import Client, Target
 from conformance.flows.authorize import AuthorizationResponse
@@ -38,7 +41,11 @@ def _redeem(
     )
 
 
-def _refused(answer: TokenResponse, errors: set[str], wanted: str, what: str) -> None:
+def _refused(
+    answer: TokenResponse, errors: set[str], wanted: str, what: str, control: Callable[[], None]
+) -> None:
+    if not answer.ok:
+        control()  # a refusal counts once a matching verifier is shown to work on this target
     expect(not answer.ok, wanted, answer, observed=f"HTTP {answer.status}: a token was issued {what}")
     named = " or ".join(sorted(errors))
     expect(answer.error in errors, f"error {named}", answer,
@@ -61,41 +68,62 @@ def test_s256_flow_succeeds(
 
 @requirement("AC-PKCE-VERIFIER-REQUIRED")
 def test_verifier_is_required(
-    http: Session, target: Target, code_client: Client, pkce_code: AuthorizationResponse
+    http: Session,
+    target: Target,
+    code_client: Client,
+    pkce_code: AuthorizationResponse,
+    authorize_user: Authorizer,
 ) -> None:
     """RFC 9700 §2.1.1: with a code_challenge, the server "MUST enforce the correct usage of code_verifier"."""
     answer = _redeem(http, target, code_client, pkce_code, None)
     _refused(answer, {"invalid_grant", "invalid_request"}, "the code refused without its code_verifier",
-             "without any code_verifier")  # fmt: skip
+             "without any code_verifier",
+             control=lambda: pkce_exchange_or_skip(http, target, code_client, authorize_user))  # fmt: skip
 
 
 @requirement("AC-PKCE-VERIFIER-CHECKED")
 def test_wrong_verifier_is_refused(
-    http: Session, target: Target, code_client: Client, pkce_code: AuthorizationResponse
+    http: Session,
+    target: Target,
+    code_client: Client,
+    pkce_code: AuthorizationResponse,
+    authorize_user: Authorizer,
 ) -> None:
     """RFC 7636 §4.6: "If the values are not equal, an error response indicating "invalid_grant" ... MUST be returned"."""
     answer = _redeem(http, target, code_client, pkce_code, new_pkce().verifier)
     _refused(answer, {"invalid_grant"}, "the code refused with another flow's code_verifier",
-             "for a code_verifier that does not match the challenge")  # fmt: skip
+             "for a code_verifier that does not match the challenge",
+             control=lambda: pkce_exchange_or_skip(http, target, code_client, authorize_user))  # fmt: skip
 
 
 @requirement("AC-PKCE-DOWNGRADE")
 def test_verifier_without_challenge_is_refused(
-    http: Session, target: Target, code_client: Client, issued_code: AuthorizationResponse
+    http: Session,
+    target: Target,
+    code_client: Client,
+    issued_code: AuthorizationResponse,
+    authorize_user: Authorizer,
 ) -> None:
     """RFC 9700 §2.1.1: a token request with a code_verifier is accepted "only if a code_challenge
     parameter was present in the authorization request"."""
     answer = _redeem(http, target, code_client, issued_code, new_pkce().verifier)
     _refused(answer, {"invalid_grant", "invalid_request"},
              "a code issued without code_challenge refused when a code_verifier comes with it",
-             "for a code_verifier although the authorization request had no code_challenge")  # fmt: skip
+             "for a code_verifier although the authorization request had no code_challenge",
+             control=lambda: pkce_exchange_or_skip(http, target, code_client, authorize_user))  # fmt: skip
 
 
 @requirement("AC-PKCE-METHOD-BOUND")
 def test_challenge_is_not_a_verifier(
-    http: Session, target: Target, code_client: Client, pkce_code: AuthorizationResponse, pkce: Pkce
+    http: Session,
+    target: Target,
+    code_client: Client,
+    pkce_code: AuthorizationResponse,
+    pkce: Pkce,
+    authorize_user: Authorizer,
 ) -> None:
     """RFC 7636 §4.4, §4.6: the verifier is transformed with the method stored with the code (S256)."""
     answer = _redeem(http, target, code_client, pkce_code, pkce.challenge)
     _refused(answer, {"invalid_grant"}, "the S256 challenge itself refused as the code_verifier",
-             "for the challenge sent back as the verifier (plain instead of S256)")  # fmt: skip
+             "for the challenge sent back as the verifier (plain instead of S256)",
+             control=lambda: pkce_exchange_or_skip(http, target, code_client, authorize_user))  # fmt: skip
