@@ -47,3 +47,10 @@ def origin_text(url: str) -> str:
     """The origin as a reader should see it in a message (the URL's own spelling where it has none)."""
     found = origin(url)
     return str(found) if found is not None else repr(url[:80])
+
+
+def reaches(location: str, redirect_uri: str) -> bool:
+    """Does this Location go to the client's redirect URI (same scheme, host, port and path)?"""
+    if not same_origin(location, redirect_uri):
+        return False
+    return (urlsplit(location).path or "/") == (urlsplit(redirect_uri).path or "/")

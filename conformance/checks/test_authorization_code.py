@@ -20,10 +20,10 @@ from conformance.evidence import Exchange
 from conformance.flows.authorize import AuthorizationResponse, LoginError, authorize, new_state
 from conformance.flows.front_channel import AuthorizationOutcome, attempt_authorization, raw_authorization_url
 from conformance.flows.identity import token_identity, whose_token
-from conformance.flows.login import DENY
 from conformance.flows.resource import call_resource
 from conformance.flows.token import TokenResponse, client_credentials, exchange_code, refresh
 from conformance.http import Session
+from conformance.login.forms import DENY
 from conformance.run.clock import Clock
 from conformance.verdict import describe, expect
 

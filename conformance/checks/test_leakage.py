@@ -26,9 +26,9 @@ from conformance.flows.leaks import (
     send,
     token_probes,
 )
-from conformance.flows.login import login_with_form
 from conformance.flows.token import exchange_code, refresh, token_request
 from conformance.http import Response, Session, basic_authorization
+from conformance.login.walk import login_with_form
 from conformance.verdict import expect
 
 

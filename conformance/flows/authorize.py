@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from conformance.config import Client, Target
+from conformance.errors import LoginError
 from conformance.evidence import Exchange
-from conformance.flows.login import LoginError, login_with_command, login_with_form, reaches
 from conformance.flows.pkce import Pkce
 from conformance.http import Response, Session
+from conformance.login.command import login_with_command
+from conformance.login.walk import login_with_form
+from conformance.urls import reaches
 
 _DEFAULT = object()
 

@@ -14,9 +14,10 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from conformance.flows.login import Page, parse_page, reaches
 from conformance.http import Response, Session
+from conformance.login.forms import Page, parse_page
 from conformance.rfc6749 import TOKEN_ERRORS
+from conformance.urls import reaches
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urljoin
 
 from conformance.config import Client, Target
+from conformance.errors import LoginError
 from conformance.evidence import Exchange
 from conformance.flows.authorize import (
     AuthorizationResponse,
@@ -22,10 +23,11 @@ from conformance.flows.authorize import (
     parse_redirect,
     request_authorization,
 )
-from conformance.flows.login import LoginError, login_with_command, login_with_form, reaches
 from conformance.flows.pkce import Pkce
 from conformance.http import Response, Session
-from conformance.urls import same_origin
+from conformance.login.command import login_with_command
+from conformance.login.walk import login_with_form
+from conformance.urls import reaches, same_origin
 
 _DEFAULT = object()
 

@@ -17,22 +17,17 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 import httpx
 
 from conformance.config import Client, Target
-from conformance.flows.authorize import authorization_url, new_state
 
 # The login pages are answered with the form driver's own steps (`login_with_form` stops at one
 # redirect URI only; a look-alike walk must stop at any redirect towards the client's side).
-from conformance.flows.login import (
-    LoginError,
-    _answer,
-    _User,
-    _Walk,
-    login_with_command,
-    parse_page,
-    reaches,
-)
+from conformance.errors import LoginError
+from conformance.flows.authorize import authorization_url, new_state
 from conformance.flows.redirect_lookalikes import Lookalike, is_registered_uri, without_query
 from conformance.http import Response, Session
-from conformance.urls import origin
+from conformance.login.command import login_with_command
+from conformance.login.forms import parse_page
+from conformance.login.walk import LoginUser, Walk, answer_page
+from conformance.urls import origin, reaches
 
 MAX_STEPS = 10  # requests per look-alike, login included
 
@@ -93,7 +88,7 @@ def probe_lookalike(
         extra=[("redirect_uri", value) for value in others],
     )  # fmt: skip
     watched = [registered, *lookalike.values]
-    walk = _Walk(session, httpx.Cookies(), MAX_STEPS)
+    walk = Walk(session, httpx.Cookies(), MAX_STEPS)
     first = response = walk.send("GET", url)
 
     def result(last: Response, **outcome: object) -> Probe:
@@ -116,12 +111,12 @@ def probe_lookalike(
                 return Probe(lookalike, registered, first, response, location=location, logged_in=True)
             if not target.user.username or not target.user.password:
                 return result(response, needs_login=True)
-            user = _User(
+            user = LoginUser(
                 target.user.username, target.user.password,
                 target.user.login.username_field, target.user.login.password_field,
             )  # fmt: skip
             session.masker.register(target.user.password)
-            response = _answer(walk, response, page, user, approve=True, drop_hidden=False)
+            response = answer_page(walk, response, page, user, approve=True, drop_hidden=False)
     except LoginError as error:
         return result(error.response or response, inconclusive=str(error))
 

@@ -10,9 +10,9 @@ from collections.abc import Iterator, Sequence
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from conformance.config import Target
-from conformance.flows.login import reaches
 from conformance.generated.sender import Sent
 from conformance.rfc6749 import AUTHORIZATION_ERRORS, GRANT_TYPES, TOKEN_PARAMETERS, is_vschar
+from conformance.urls import reaches
 
 
 def form_values(pairs: Sequence[tuple[str, str]]) -> Iterator[tuple[str, str]]:

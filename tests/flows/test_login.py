@@ -11,18 +11,14 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import pytest
 
+from conformance.errors import LoginError
 from conformance.evidence import Recorder
-from conformance.flows.login import (
-    LoginError,
-    LoginResult,
-    form_data,
-    login_with_command,
-    login_with_form,
-    parse_page,
-    reaches,
-)
 from conformance.http import Session
+from conformance.login.command import login_with_command
+from conformance.login.forms import form_data, parse_page
+from conformance.login.walk import LoginResult, login_with_form
 from conformance.masking import Masker
+from conformance.urls import reaches
 
 from .login_site import CALLBACK, PASSWORD, USER, LoginSite, Served
 

@@ -1,6 +1,6 @@
 """Login pages the suite cannot use: no form at all, or two login forms it cannot choose between.
 
-The rule (conformance/flows/login.py): the suite fills the one login form a page has, as a browser
+The rule (conformance/login/): the suite fills the one login form a page has, as a browser
 user would; a page with no form, or with two forms that both take the password, ends the walk with
 a LoginError naming the page and what is wrong, and the password goes nowhere. The checks that
 need the user's authorization then end `error` saying so; every other check keeps its result.

@@ -21,7 +21,12 @@ WRITE_REFUSED = respond(403, {**JSON, "www-authenticate": 'Bearer error="insuffi
                         b'{"code": 4003, "data": null, "message": "Forbidden"}')  # fmt: skip
 REDIRECT_CHECKS = ("AC-REDIRECT-URI-EXACT", "AC-REDIRECT-MISMATCH-NO-REDIRECT", "SEC-REDIRECT-LOOKALIKES")
 WRITE_CHECKS = ("SCOPE-NARROWED-CANNOT-WRITE", "SCOPE-READ-ONLY-CANNOT-WRITE")
-PKCE_CHECKS = ("AC-PKCE-VERIFIER-REQUIRED", "AC-PKCE-VERIFIER-CHECKED", "AC-PKCE-DOWNGRADE", "AC-PKCE-METHOD-BOUND")
+PKCE_CHECKS = (
+    "AC-PKCE-VERIFIER-REQUIRED",
+    "AC-PKCE-VERIFIER-CHECKED",
+    "AC-PKCE-DOWNGRADE",
+    "AC-PKCE-METHOD-BOUND",
+)
 
 
 def _refuse_code_exchanges(app: ASGIApp) -> ASGIApp:
@@ -38,7 +43,10 @@ def _refuse_code_exchanges(app: ASGIApp) -> ASGIApp:
                 break
         if b"grant_type=authorization_code" in body:
             refusal = b'{"error": "invalid_grant"}'
-            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(refusal)).encode())]
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(refusal)).encode()),
+            ]
             await send({"type": "http.response.start", "status": 400, "headers": headers})
             return await send({"type": "http.response.body", "body": refusal})
 
@@ -56,7 +64,9 @@ def test_refusing_authorize_endpoint_and_resource_pass_no_refusal_check(
     authorize = on_route("GET", AUTHORIZE_PATH, REFUSING_PAGE)
     write = on_route("POST", PATIENTS_PATH, WRITE_REFUSED)
     served = reference_target(lambda app: authorize(write(app)))
-    outcome = run_against(tmp_path, served.base_url, served.env, *requirements(*REDIRECT_CHECKS, *WRITE_CHECKS))
+    outcome = run_against(
+        tmp_path, served.base_url, served.env, *requirements(*REDIRECT_CHECKS, *WRITE_CHECKS)
+    )
     statuses = outcome.statuses()
     assert all(statuses[r] == "skipped" for r in (*REDIRECT_CHECKS, *WRITE_CHECKS)), statuses
     reasons = {r["id"]: r["reason"] for r in outcome.run.summary["requirements"]}

@@ -258,7 +258,7 @@ def _weak_key(spry: Spry) -> bool:
 
 PROBES: dict[str, Probe] = {
     # Token response.
-    "token-500-on-success": lambda s: s.cc().status_code == 500,
+    "token-500-on-success": lambda s: s.cc("read").status_code == 500 and s.cc().status_code == 200,
     "token-type-mac": lambda s: s.cc().json().get("token_type") != "Bearer",
     "expires-in-wrong": lambda s: s.cc().json()["expires_in"] != s.server.settings.access_token_lifetime,
     "scope-missing-in-response": lambda s: "scope" not in s.cc().json(),

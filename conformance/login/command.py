@@ -1,0 +1,87 @@
+"""The `command` login method: an external program (a headless browser script, say) does the login and
+prints the final redirect URL (`login_with_command`)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import subprocess
+from urllib.parse import parse_qsl, urlsplit
+
+from conformance.errors import LoginError
+from conformance.masking import masker
+
+_URL_LINE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:/\S*")
+
+
+def login_with_command(command: str, authorize_url: str, *, timeout: float = 120.0) -> str:
+    """Run the user's login program and return the final redirect URL it prints.
+
+    `{authorize_url}` in the command is replaced by the URL (appended when absent); the command is
+    split like a shell would (no shell runs it), stdin is closed, and the URL is the last
+    non-empty line of its output. Raises LoginError on failure, quoting the end of its stderr.
+    """
+    argv = shlex.split(command)
+    if not argv:
+        raise LoginError("the login command is empty")
+    if any("{authorize_url}" in part for part in argv):
+        argv = [part.replace("{authorize_url}", authorize_url) for part in argv]
+    else:
+        argv.append(authorize_url)
+    program = masker.mask(argv[0])
+    code, out, err = _run(argv, timeout, program)
+    if code != 0:
+        raise LoginError(f"login command {program} exited with status {code}{_tail(err)}")
+    lines = [line.strip() for line in out.splitlines() if line.strip()]
+    if not lines or not _URL_LINE.fullmatch(lines[-1]):
+        raise LoginError(f"login command {program} printed no redirect URL as its last line{_tail(err)}")
+    url = lines[-1]
+    masker.register_from(dict(parse_qsl(urlsplit(url).query) + parse_qsl(urlsplit(url).fragment)))
+    return url
+
+
+def _run(argv: list[str], timeout: float, program: str) -> tuple[int, str, str]:
+    """Run the program in its own process group, killed with its children when time is up."""
+    try:
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=os.name == "posix",
+        )
+    except OSError as error:
+        raise LoginError(f"login command {program} could not start: {masker.mask(str(error))}") from error
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(process)
+        try:
+            _, err = process.communicate(timeout=5)
+        except subprocess.TimeoutExpired:  # a grandchild that left the group still holds the pipes
+            err = b""
+        raise LoginError(
+            f"login command {program} timed out after {timeout:g} s{_tail(_text(err))}"
+        ) from None
+    return process.returncode, _text(out), _text(err)
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    try:
+        if os.name == "posix":
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except ProcessLookupError:
+        pass
+
+
+def _text(data: bytes | None) -> str:
+    return (data or b"").decode("utf-8", errors="replace")
+
+
+def _tail(stderr: str, lines: int = 5) -> str:
+    last = [line.rstrip() for line in stderr.splitlines() if line.strip()][-lines:]
+    return ("; stderr: " + masker.mask(" | ".join(last))[-800:]) if last else ""
