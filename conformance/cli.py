@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": _run,
         "serve": _serve,
         "faults": _faults,
+        "variants": _variants,
         "requirements": _requirements,
         "report": _report,
     }
@@ -68,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--strict", action="store_true", help="SHOULD-level findings fail the run too")
     run.add_argument("--fault", metavar="NAME", action="append", default=[],
                      help="embedded server only: switch on a named fault (the run must catch it)")  # fmt: skip
+    run.add_argument("--variant", metavar="NAME", action="append", default=[],
+                     help="embedded server only: switch on a named variant (correct but unusual: no check may fail)")  # fmt: skip
     run.add_argument("--profile", choices=("spry", "oauth2"), default="spry")
     run.add_argument("--budget", choices=("ci", "certification"), default="ci")
     run.add_argument("--aggressive", action="store_true", help="also the checks that send many requests")
@@ -81,11 +84,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8711)
     serve.add_argument("--fault", metavar="NAME", action="append", default=[])
+    serve.add_argument("--variant", metavar="NAME", action="append", default=[])
     serve.add_argument("--latency", default="0", help="delay per response, e.g. 50ms")
     serve.add_argument("--lifetime", type=int, default=3600, help="access-token lifetime in seconds")
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request (benchmarks)")
 
     commands.add_parser("faults", help="list the reference server's named faults")
+    commands.add_parser("variants", help="list the reference server's named variants (unusual but correct)")
 
     requirements = commands.add_parser("requirements", help="print the requirement catalogue")
     requirements.add_argument(
@@ -105,8 +110,8 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     from conformance.errors import ConfigError
     from conformance.run.preflight import check_faults
 
-    if args.fault and (args.target or os.environ.get("SPRY_BASE_URL")):
-        return _usage("--fault applies to the embedded reference server only (drop --target)")
+    if (args.fault or args.variant) and (args.target or os.environ.get("SPRY_BASE_URL")):
+        return _usage("--fault and --variant apply to the embedded reference server only (drop --target)")
     if args.max_requests is not None and args.max_requests < 1:
         return _usage("--max-requests must be at least 1")
     try:
@@ -117,8 +122,8 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
             if remote and not primary.client_secret:  # configuration, not the target: exit 2
                 raise ConfigError(f"no secret for the primary client: set {primary.secret_env}")
         usable_report_dir(Path(args.report_dir))
-        if args.fault:
-            check_faults(args.fault)
+        if args.fault or args.variant:
+            check_faults(args.fault, args.variant)
         if args.waivers:
             from conformance.catalogue import load_catalogue
             from conformance.waivers import load_waivers
@@ -152,6 +157,7 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
         if value is not None:
             options += [flag, str(value)]
     options += [f"--spry-fault={name}" for name in args.fault]
+    options += [f"--spry-variant={name}" for name in args.variant]
     options += [f"--spry-requirement={rid}" for rid in args.requirement]
     options += ["--spry-strict"] * args.strict + ["--spry-aggressive"] * args.aggressive
     invocation = Invocation(command="spry-conformance " + " ".join(shlex.quote(a) for a in args.invocation))
@@ -187,7 +193,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         latency = _duration(args.latency)
         settings = ServerSettings(
-            faults=frozenset(args.fault), host=args.host, port=args.port, latency=latency,
+            faults=frozenset(args.fault), variants=frozenset(args.variant), host=args.host, port=args.port, latency=latency,
             access_token_lifetime=args.lifetime,
         )  # fmt: skip
         serve(settings, access_log=not args.no_access_log)
@@ -202,6 +208,15 @@ def _faults(args: argparse.Namespace) -> int:
     for fault in sorted(FAULTS.values(), key=lambda f: f.name):
         print(f"{fault.name:36} breaks {', '.join(fault.breaks)}")
         print(f"{'':36} {fault.description}")
+    return EXIT_PASS
+
+
+def _variants(args: argparse.Namespace) -> int:
+    from conformance.reference.variants import VARIANTS
+
+    for variant in sorted(VARIANTS.values(), key=lambda v: v.name):
+        print(f"{variant.name:36} {variant.description}")
+        print(f"{'':36} permitted by {variant.permitted_by}")
     return EXIT_PASS
 
 

@@ -27,8 +27,15 @@ def test_token_type_is_bearer(cc_token: TokenResponse) -> None:
 
 
 @requirement("TOKEN-SCOPE-IN-RESPONSE")
-def test_response_states_granted_scope(cc_token: TokenResponse, cc_primary: Client) -> None:
+def test_response_states_granted_scope(
+    http: Session, target: Target, cc_token: TokenResponse, cc_primary: Client
+) -> None:
     settle(judge.ensure_granted_scope_is_stated(cc_token, cc_primary))
+    default = client_credentials(
+        http, target, cc_primary
+    )  # no scope asked: the granted default must be stated
+    if default.access_token:
+        settle(judge.ensure_granted_scope_is_stated(default, cc_primary, requested=False))
 
 
 @requirement("SPRY-TOKEN-FIELDS")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from urllib.parse import urlencode, urljoin
 
 import pytest
@@ -20,6 +21,7 @@ from conformance.flows.authorize import new_state
 from conformance.flows.redirect_lookalikes import ATTACKER_HOST, lookalikes, without_query
 from conformance.flows.redirect_probe import probe_lookalike
 from conformance.http import Response, Session
+from conformance.run.state import NOTE
 from conformance.urls import origin
 from conformance.verdict import expect
 
@@ -45,7 +47,7 @@ def redirect_client(target: Target) -> Client:
 @requirement("SEC-REDIRECT-LOOKALIKES")
 @pytest.mark.long
 def test_lookalike_redirect_uris_are_never_redirected_to(
-    http: Session, target: Target, redirect_client: Client
+    http: Session, target: Target, redirect_client: Client, record_property: Callable[[str, object], None]
 ) -> None:
     """RFC 9700 §2.1: "authorization servers MUST utilize exact string matching" of redirect URIs; RFC 6749
     §4.1.2.1: a mismatching redirection URI "MUST NOT" be redirected to. Each look-alike of the registered
@@ -56,6 +58,12 @@ def test_lookalike_redirect_uris_are_never_redirected_to(
         for variant in lookalikes(redirect_client.redirect_uri or "")
     ]
     diverted = [p for p in probes if p.diverted]
+    folded = [p.lookalike.name for p in probes if p.host_case_only]
+    if folded:  # RFC 3986 §3.2.2: the same host; observed, not a breach (see Probe.diverted)
+        record_property(
+            NOTE,
+            f"accepted with the host in another case, which reaches the registered host: {', '.join(folded)}",
+        )
     if not diverted:
         registered_redirect_or_skip(
             http, target, redirect_client

@@ -183,8 +183,12 @@ def hsts_max_age(headers: httpx.Headers) -> int | None:
 
 
 def cors_exposure(headers: httpx.Headers, origin: str) -> str | None:
-    """Why these response headers let a page at `origin` read the response with the user's credentials,
-    or None: `Access-Control-Allow-Origin: *` or the origin itself, with `Access-Control-Allow-Credentials: true`."""
+    """Why these response headers let a page at `origin` read the response with the user's credentials, or None.
+
+    The exposure is the origin itself reflected with `Access-Control-Allow-Credentials: true`. A wildcard
+    with credentials is no exposure: the Fetch standard's CORS check fails a credentialed request whose
+    `Access-Control-Allow-Origin` is `*` ("If request's credentials mode is "include" and
+    `Access-Control-Allow-Origin` is `*`, return failure"), so no page can read it."""
     allow = header_values(headers, "access-control-allow-origin")
     credentials = any(
         v.strip().lower() == "true" for v in header_values(headers, "access-control-allow-credentials")
@@ -192,8 +196,6 @@ def cors_exposure(headers: httpx.Headers, origin: str) -> str | None:
     if not allow or not credentials:
         return None
     value = allow[0].strip()
-    if value == "*":
-        return "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true"
     if value == origin:
         return f"the Origin it was sent ({origin}) reflected in Access-Control-Allow-Origin, with credentials allowed"
     return None

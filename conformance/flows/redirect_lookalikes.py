@@ -255,15 +255,21 @@ def lookalikes(registered: str, grammar: Sequence[Operator] = GRAMMAR) -> list[L
     return found
 
 
-def is_registered_uri(location: str, registered: str) -> bool:
+def is_registered_uri(location: str, registered: str, *, host_case: bool = False) -> bool:
     """Does a redirect's Location go to exactly the registered URI?
 
     Exact string equality of scheme (case-insensitive), authority, path and the registered query,
     once the parameters an authorization server adds (code, state, error...) are taken off; the
     fragment must be absent, the registered one, or the dummy `#_` RFC 9700 §4.1.3 allows.
+    With `host_case`, the host is compared case-insensitively too (RFC 3986 §3.2.2, §6.2.2.1).
     """
     here, there = urlsplit(location), urlsplit(registered)
-    if (here.scheme.lower(), here.netloc, here.path) != (there.scheme.lower(), there.netloc, there.path):
+    fold = str.lower if host_case else str
+    if (here.scheme.lower(), fold(here.netloc), here.path) != (
+        there.scheme.lower(),
+        fold(there.netloc),
+        there.path,
+    ):
         return False
     kept = [(k, v) for k, v in parse_qsl(here.query, keep_blank_values=True) if k not in RESPONSE_PARAMETERS]
     if kept != parse_qsl(there.query, keep_blank_values=True):

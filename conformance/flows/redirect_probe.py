@@ -47,8 +47,25 @@ class Probe:
 
     @property
     def diverted(self) -> bool:
-        """The server sent the user agent somewhere other than exactly the registered URI."""
-        return self.location is not None and not is_registered_uri(self.location, self.registered)
+        """The server sent the user agent somewhere other than the registered URI.
+
+        The suite's reading where two texts meet: RFC 9700 §2.1 wants exact string matching, and RFC 3986
+        §3.2.2 makes the host case-insensitive, so a redirect to the registered URI with its host in another
+        case reaches the registered host and gives an attacker nothing. It is reported (`host_case_only`),
+        not judged a breach.
+        """
+        return self.location is not None and not is_registered_uri(
+            self.location, self.registered, host_case=True
+        )
+
+    @property
+    def host_case_only(self) -> bool:
+        """Redirected to the registered URI but for the case of its host (accepted, not exact)."""
+        return (
+            self.location is not None
+            and not is_registered_uri(self.location, self.registered)
+            and is_registered_uri(self.location, self.registered, host_case=True)
+        )
 
     @property
     def carried(self) -> str:

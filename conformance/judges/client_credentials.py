@@ -26,16 +26,25 @@ def ensure_token_type_is_bearer(answer: TokenResponse) -> Finding:
                   observed=f"token_type {describe(token_type)}")  # fmt: skip
 
 
-def ensure_granted_scope_is_stated(answer: TokenResponse, client: Client) -> Finding:
-    """Spry guide: the response carries "scope": "read write" (what was asked and granted)."""
+def ensure_granted_scope_is_stated(
+    answer: TokenResponse, client: Client, *, requested: bool = True
+) -> Finding:
+    """RFC 6749 §5.1: scope is "OPTIONAL, if identical to the scope requested by the client; otherwise,
+    REQUIRED". Absent after a request that named the client's scope: read as that scope, which is permitted."""
     scope = answer.body.get("scope")
+    if "scope" not in answer.body and requested and answer.access_token:
+        return judged(True, "a scope member, or none when the granted scope is the one requested", answer,
+                      observed="no scope member: read as the requested scope (RFC 6749 §5.1)")  # fmt: skip
     if not isinstance(scope, str):
         return judged(
             False,
-            "a string scope member",
+            "a string scope member"
+            + ("" if requested else " (no scope was requested: the default must be stated)"),
             answer,
             observed=f"scope {describe(answer.body.get('scope', '(absent)'))}",
         )
+    if not requested:
+        return judged(True, "a string scope member", answer, observed=f"scope {describe(scope)}")
     return judged(answer.scopes == set(client.scopes), f"scope {client.scope!r} (what was asked and granted)",
                   answer, observed=f"scope {describe(answer.scope)}")  # fmt: skip
 

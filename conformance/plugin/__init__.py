@@ -34,6 +34,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--spry-fault", action="append", default=[], help="embedded server: switch on a named fault"
     )
+    group.addoption(
+        "--spry-variant", action="append", default=[], help="embedded server: switch on a named variant"
+    )
     group.addoption("--spry-profile", default="spry", choices=PROFILES, help="requirement profile")
     group.addoption("--spry-strict", action="store_true", help="SHOULD-level findings fail the run")
     group.addoption("--spry-budget", default="ci", choices=("ci", "certification"), help="fuzzing depth")

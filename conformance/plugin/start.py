@@ -50,8 +50,8 @@ def start_run(config: pytest.Config) -> RunState:
         raise ConfigError(f"--spry-requirement: unknown requirement {unknown[0]!r}")
     config_file = option.spry_config or config.getini("spry_config") or None
     embedded = not (option.spry_target or os.environ.get("SPRY_BASE_URL") or _file_names_target(config_file))
-    if option.spry_fault and not embedded:
-        raise ConfigError("--fault applies to the embedded reference server only (drop --target)")
+    if (option.spry_fault or option.spry_variant) and not embedded:
+        raise ConfigError("--fault and --variant apply to the embedded reference server only (drop --target)")
     max_requests = option.spry_max_requests
     options = RunOptions(
         profile=option.spry_profile,
@@ -63,6 +63,7 @@ def start_run(config: pytest.Config) -> RunState:
         only=frozenset(option.spry_requirement),
         waivers=tuple(waivers),
         faults=tuple(option.spry_fault),
+        variants=tuple(option.spry_variant),
         embedded=embedded,
         distributed=distributed(config),
         # each xdist worker gets its share of the budget
@@ -72,7 +73,7 @@ def start_run(config: pytest.Config) -> RunState:
     invocation = invocation_of(config)
     state.command = invocation.command if invocation else _command_line(config)
     if embedded:
-        check_faults(options.faults)
+        check_faults(options.faults, options.variants)
     else:
         state.target = load_target(config_file, base_url=option.spry_target)
         masker.register_configured(*state.target.secrets())
@@ -84,7 +85,10 @@ def connect(state: RunState, config: pytest.Config) -> None:
     if state.options.embedded:
         from conformance.reference import ReferenceServer, ServerSettings
 
-        server = ReferenceServer(ServerSettings(faults=frozenset(state.options.faults)))
+        options = state.options
+        server = ReferenceServer(
+            ServerSettings(faults=frozenset(options.faults), variants=frozenset(options.variants))
+        )
         server.start()
         state.server = server
         state.target = embedded_target(server.base_url, server.credentials)

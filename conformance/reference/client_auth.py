@@ -37,7 +37,11 @@ def parse_basic(header: str) -> tuple[str, str]:
 
 
 def _invalid_client(state: ServerState, description: str, *, basic: bool) -> OAuthError:
-    if state.faults.on("invalid-client-400"):
+    if (
+        state.faults.on("invalid-client-400")
+        or not basic
+        and state.faults.on("invalid-client-400-for-body-auth")
+    ):
         return OAuthError("invalid_client", description, status=400)
     # Fault basic-failure-no-challenge: RFC 6749 §5.2 requires the challenge after Basic.
     if basic and state.faults.on("basic-failure-no-challenge"):

@@ -167,9 +167,15 @@ _DECLARED = (
     ),
     Fault("password-grant-enabled", ("SEC-PASSWORD-GRANT-DISABLED",), "grant_type=password issues tokens"),
     Fault(
-        "cors-wildcard-credentials",
+        "stolen-code-unauthorized-client",
+        ("AC-CODE-BOUND-TO-CLIENT",),
+        "another client's code is refused with unauthorized_client instead of invalid_grant (the secondary client "
+        "itself works: the suite must not blame its configuration)",
+    ),
+    Fault(
+        "cors-reflected-origin-credentials",
         ("SEC-CORS",),
-        "token responses carry Access-Control-Allow-Origin: * with credentials",
+        "token responses reflect any Origin in Access-Control-Allow-Origin, with credentials allowed",
     ),
     Fault("no-throttle", ("SEC-BRUTE-FORCE-THROTTLED",), "failed client authentications are never throttled"),
     Fault(
@@ -556,18 +562,24 @@ assert len(FAULTS) == len(_DECLARED), "a fault is declared twice"
 
 
 class FaultSet:
-    """The faults switched on in one server; ``on(name)`` is read at each enforcement site."""
+    """The faults (and variants, conformance.reference.variants) switched on in one server.
+
+    ``on(name)`` is read at each enforcement site, for a fault or a variant alike.
+    """
 
     def __init__(self, names: Iterable[str] = ()) -> None:
+        from .variants import VARIANTS
+
         active = frozenset(names)
-        unknown = active - FAULTS.keys()
+        unknown = active - FAULTS.keys() - VARIANTS.keys()
         if unknown:
             raise UnknownFault(unknown)
         self.active = active
+        self._known = FAULTS.keys() | VARIANTS.keys()
 
     def on(self, name: str) -> bool:
-        """Whether fault ``name`` is switched on; a name that is not declared raises :class:`UnknownFault`."""
-        if name not in FAULTS:
+        """Whether fault or variant ``name`` is switched on; an undeclared name raises :class:`UnknownFault`."""
+        if name not in self._known:
             raise UnknownFault([name])
         return name in self.active
 

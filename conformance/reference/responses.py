@@ -56,12 +56,11 @@ def token_json(
     all_headers = dict(headers or {})
     if not faults.on("no-cache-control"):
         all_headers["Cache-Control"] = "no-store"
-    if not faults.on("no-pragma"):
+    if not faults.on("no-pragma") and not faults.on("no-store-without-pragma"):
         all_headers["Pragma"] = "no-cache"
-    if faults.on("cors-wildcard-credentials"):
-        all_headers["Access-Control-Allow-Origin"] = "*"
-        all_headers["Access-Control-Allow-Credentials"] = "true"
     media_type = "text/plain" if faults.on("token-content-type-text") else "application/json"
+    if faults.on("json-charset") and media_type == "application/json":
+        media_type = "application/json; charset=utf-8"
     return Response(json.dumps(body), status_code=status, headers=all_headers, media_type=media_type)
 
 
@@ -76,7 +75,11 @@ def error_json(error: OAuthError, faults: FaultSet) -> Response:
 
 
 def token_body(
-    issued: IssuedToken, scope: frozenset[str], identity: Identity, faults: FaultSet
+    issued: IssuedToken,
+    scope: frozenset[str],
+    identity: Identity,
+    faults: FaultSet,
+    requested: str | None = None,
 ) -> dict[str, Any]:
     """The success body as the Spry guide shows it (integers as integers)."""
     expires_in = issued.expires_in
@@ -84,11 +87,18 @@ def token_body(
         expires_in = 7200 if expires_in != 7200 else 3600
     body: dict[str, Any] = {
         "access_token": issued.token,
-        "token_type": "mac" if faults.on("token-type-mac") else "Bearer",
+        "token_type": "mac"
+        if faults.on("token-type-mac")
+        else "bearer"
+        if faults.on("token-type-lowercase")
+        else "Bearer",
         "expires_in": expires_in,
     }
-    if not faults.on("scope-missing-in-response"):
+    equal = requested is not None and frozenset(requested.split()) == scope
+    if not faults.on("scope-missing-in-response") and not (equal and faults.on("scope-omitted-when-equal")):
         body["scope"] = canonical(scope)
+    if faults.on("extra-token-members"):
+        body.update(session_state="s-1f2e", x_vendor_region="eu-1", not_before_policy=0)
     as_strings = faults.on("spry-fields-as-strings")
     body.update(
         organisation_id=str(identity.organisation_id) if as_strings else identity.organisation_id,

@@ -38,6 +38,8 @@ def resolve(requested: str | None, registered: frozenset[str], faults: FaultSet)
     if faults.on("scope-order-sensitive") and " ".join(requested.split()) != canonical(tokens):
         raise ScopeError("the scopes are not in the order read write")
     unknown = tokens - set(KNOWN_SCOPES)
+    if unknown and faults.on("unknown-scope-dropped") and tokens - unknown:  # RFC 6749 §3.3: ignored, stated
+        tokens, unknown = tokens - unknown, frozenset()
     if unknown and not faults.on("unknown-scope-granted"):
         raise ScopeError("the scope names an unknown scope")
     unregistered = (tokens - unknown) - registered

@@ -31,7 +31,7 @@ class ReferenceServer:
     def __init__(self, settings: ServerSettings | None = None) -> None:
         self.settings = settings or ServerSettings()
         self.state = ServerState.create(self.settings)
-        tls_only = sorted(name for name in self.state.faults.active if FAULTS[name].needs_tls)
+        tls_only = sorted(n for n in self.state.faults.active if n in FAULTS and FAULTS[n].needs_tls)
         if tls_only and self.settings.tls is None:
             raise ValueError(
                 f"fault(s) {', '.join(tls_only)} only show on a TLS server: set ServerSettings(tls=...)"

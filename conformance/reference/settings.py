@@ -29,6 +29,7 @@ class ServerSettings:
     """
 
     faults: frozenset[str] = field(default_factory=frozenset)
+    variants: frozenset[str] = field(default_factory=frozenset)  # conformance.reference.variants
     access_token_lifetime: int = 3600
     code_lifetime: int = 60
     latency: float = 0.0
@@ -42,6 +43,10 @@ class ServerSettings:
             if isinstance(self.faults, str):
                 raise TypeError("faults must be a collection of fault names, not a string")
             object.__setattr__(self, "faults", frozenset(self.faults))
+        if not isinstance(self.variants, frozenset):
+            if isinstance(self.variants, str):
+                raise TypeError("variants must be a collection of variant names, not a string")
+            object.__setattr__(self, "variants", frozenset(self.variants))
         if self.access_token_lifetime <= 0 or self.code_lifetime <= 0:
             raise ValueError("lifetimes must be positive")
         if self.latency < 0:

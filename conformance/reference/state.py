@@ -33,4 +33,5 @@ class ServerState:
     @classmethod
     def create(cls, settings: ServerSettings, clock: Clock | None = None) -> ServerState:
         """A fresh state: validates the fault names and generates secrets and the signing key."""
-        return cls(settings, FaultSet(settings.faults), clock or Clock(), demo_registry(settings.secrets))
+        switches = FaultSet(settings.faults | settings.variants)
+        return cls(settings, switches, clock or Clock(), demo_registry(settings.secrets))

@@ -150,8 +150,19 @@ async def token_endpoint(request: Request) -> Response:
         return PlainTextResponse("Not Found", status_code=404)
     try:
         params = _params(await _pairs(request, faults), faults)
-        return token_json(await _dispatch(request, params, state), faults)
+        return _cors(request, token_json(await _dispatch(request, params, state), faults), faults)
     except OAuthError as error:
-        return error_json(error, faults)
+        return _cors(request, error_json(error, faults), faults)
     except ServerFault as fault:
         return fault.response()
+
+
+def _cors(request: Request, response: Response, faults: FaultSet) -> Response:
+    """Fault cors-reflected-origin-credentials: any Origin is echoed back with credentials allowed, so a page
+    on any site may read the token responses its visitors' browsers obtain (the Fetch standard's CORS check passes)."""
+    origin = request.headers.get("origin")
+    if origin and faults.on("cors-reflected-origin-credentials"):
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Credentials"] = "true"
+        response.headers["Vary"] = "Origin"
+    return response

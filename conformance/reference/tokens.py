@@ -118,6 +118,9 @@ class TokenService:
         if self._faults.on("low-entropy-access-token"):
             opaque, self._opaque[opaque] = f"spry_at_{next(self._counter):040d}", token
             token = opaque
+        elif self._faults.on("opaque-access-tokens"):  # variant: 256 random bits, looked up at the resource
+            opaque, self._opaque[opaque] = secrets.token_urlsafe(32), token
+            token = opaque
         return IssuedToken(token, claims["jti"], lifetime)
 
     def sign_refresh_jwt(self, client: Client, identity: Identity, scope: str, lifetime: int) -> str:

@@ -86,10 +86,15 @@ def _authorize_endpoint_answers(response: Response, target: Target) -> bool:
     return origin(location) is not None and any(same_origin(location, url) for url in allowed)
 
 
-def check_faults(names: Iterable[str]) -> None:
-    """Every `--fault` names a fault of the reference server that shows on the embedded (plain HTTP) one."""
+def check_faults(names: Iterable[str], variants: Iterable[str] = ()) -> None:
+    """Every `--fault` names a fault of the reference server that shows on the embedded (plain HTTP) one,
+    every `--variant` one of its variants."""
     from conformance.reference import FAULTS
+    from conformance.reference.variants import VARIANTS
 
+    for name in variants:
+        if name not in VARIANTS:
+            raise ConfigError(f"--variant: unknown variant {name!r} ('spry-conformance variants' lists them)")
     for name in names:
         if name not in FAULTS:
             raise ConfigError(f"--fault: unknown fault {name!r} ('spry-conformance faults' lists them)")

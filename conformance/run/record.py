@@ -70,12 +70,18 @@ def manifest(state: RunState, *, finished: float) -> dict[str, Any]:
     else:
         base_url = target.base_url if target else ""
     fingerprint = target.fingerprint() if target and not options.embedded else {"embedded": True}
-    fingerprint = {**fingerprint, "faults": list(options.faults), "profile": options.profile}
+    fingerprint = {**fingerprint, "faults": list(options.faults), "profile": options.profile,
+                   **({"variants": list(options.variants)} if options.variants else {})}  # fmt: skip
     results = state.results.values()
     return {
         "tool": {"name": "spry-conformance", "version": __version__},
         "catalogue_version": state.catalogue.version,
-        "target": {"base_url": base_url, "embedded": options.embedded, "faults": list(options.faults)},
+        "target": {
+            "base_url": base_url,
+            "embedded": options.embedded,
+            "faults": list(options.faults),
+            **({"variants": list(options.variants)} if options.variants else {}),
+        },  # fmt: skip
         "profile": options.profile,
         "budget": options.budget,
         "strict": options.strict,

@@ -38,6 +38,7 @@ class RunOptions:
     only: frozenset[str] = frozenset()
     waivers: tuple[Waiver, ...] = ()
     faults: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
     embedded: bool = True
     distributed: bool = False
     max_requests: int | None = None  # this process's share of --max-requests

@@ -2,7 +2,7 @@
 
 For every named fault of the reference server, the checks of the requirements it breaks run
 against the embedded server with that fault switched on, and must report them failed (MUST)
-or warning (SHOULD, MAY). The clean server, meanwhile, passes every check (test_clean_run.py).
+or warning (SHOULD), or, for a MAY, passed with the other behaviour reported as observed. The clean server, meanwhile, passes every check (test_clean_run.py).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ def test_every_fault_breaks_catalogued_requirements() -> None:
 
 
 def _expected(requirement: str) -> str:
-    return "failed" if CATALOGUE.requirements[requirement].level == "MUST" else "warning"
+    """MUST broken: failed; SHOULD: warning; MAY: passed, with the other behaviour reported as observed."""
+    return {"MUST": "failed", "SHOULD": "warning"}.get(CATALOGUE.requirements[requirement].level, "observed")
 
 
 # Transport faults only show on a TLS server, which the embedded (plain-HTTP loopback) server is not:
@@ -45,7 +46,10 @@ def test_checks_catch_the_fault(fault: str, tmp_path: Path) -> None:
     for requirement in breaks:
         args += ["--requirement", requirement]
     run = run_suite_here(tmp_path, *args)
+    reasons = {r["id"]: r["reason"] for r in run.summary["requirements"]}
     observed = {r: run.statuses().get(r, "absent") for r in breaks}
+    observed = {r: "observed" if s == "passed" and reasons[r].startswith("observed (a MAY") else s
+                for r, s in observed.items()}  # fmt: skip
     wanted = {r: _expected(r) for r in breaks}
     assert observed == wanted, f"fault {fault}: expected {wanted}, observed {observed}\n{run.output[-3000:]}"
     assert run.code == (1 if "failed" in wanted.values() else 0), run.output[-2000:]

@@ -28,7 +28,8 @@ def _response(status: int, body: object = b"", url: str = "http://t.example/x", 
 @pytest.mark.parametrize(
     "pairs, exposed",
     [
-        ([("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Credentials", "true")], True),
+        # Fetch standard: a credentialed request fails the CORS check with `*`, so no page can read it
+        ([("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Credentials", "true")], False),
         ([("Access-Control-Allow-Origin", ATTACKER), ("Access-Control-Allow-Credentials", "TRUE")], True),
         ([("Access-Control-Allow-Origin", "*")], False),  # RFC 9700 §2.6 allows CORS at the token endpoint
         ([("Access-Control-Allow-Origin", ATTACKER)], False),

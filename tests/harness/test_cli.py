@@ -120,3 +120,13 @@ def test_plain_pytest_route_runs_the_same_checks(tmp_path: Path) -> None:
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-2000:]
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["verdict"] == "pass"
+
+
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    import shlex
+
+    command = " ".join(shlex.quote(part) for part in CLI) + " faults | head -1"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert result.stdout.count("\n") == 1 and "breaks" in result.stdout
+    assert result.stderr == "", result.stderr

@@ -66,3 +66,51 @@ def test_masking_stays_cheap_with_thousands_of_known_values() -> None:
     elapsed = time.perf_counter() - started
     assert elapsed < 3.0, f"{elapsed:.2f} s to register and mask 3000 values"
     assert values[0] not in masker.mask(f"echo {values[0]} and {values[-1]}")
+
+
+def test_a_code_wherever_a_location_carries_it_is_learnt() -> None:
+    from conformance.masking import Masker
+
+    masker = Masker()
+    masker.register_from_text(
+        "https://client.example.org/callback#@evil.example?code=Sp1tC0de-after-a-fragment&x=1"
+    )
+    assert "Sp1tC0de-after-a-fragment" not in masker.mask("later: Sp1tC0de-after-a-fragment was seen")
+
+
+def test_short_configured_secrets_are_masked_as_whole_words() -> None:
+    from conformance.masking import Masker
+
+    masker = Masker()
+    masker.register_configured("pw9")
+    assert masker.mask("password pw9 sent") != "password pw9 sent"
+    assert masker.mask("pw99 and apw9 stay") == "pw99 and apw9 stay", (
+        "ordinary words that contain it are kept"
+    )
+
+
+def test_basic_and_bearer_credentials_are_masked_wherever_they_are_written() -> None:
+    from conformance.masking import Masker
+
+    masker = Masker()
+    text = "headers = {'Authorization': 'Basic YXBwOnMzY3JldA=='} then Bearer tok-123.abc"
+    masked = masker.mask(text)
+    assert "YXBwOnMzY3JldA" not in masked and "tok-123.abc" not in masked
+    assert (
+        masker.mask("HTTP Basic authentication and Bearer tokens")
+        == "HTTP Basic authentication and Bearer tokens"
+    )
+
+
+def test_every_log_record_is_masked_whoever_logs_it(caplog: object) -> None:
+    import logging
+
+    from conformance.masking import install_log_masking, masker
+
+    install_log_masking()
+    masker.register("a-secret-logged-by-a-library")
+    with caplog.at_level(logging.DEBUG):  # type: ignore[attr-defined]
+        logging.getLogger("httpcore.http11").debug(
+            "send_request_headers %r", {"x": "a-secret-logged-by-a-library"}
+        )
+    assert "a-secret-logged-by-a-library" not in caplog.text  # type: ignore[attr-defined]

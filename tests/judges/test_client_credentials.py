@@ -23,7 +23,11 @@ def test_token_type_is_bearer_in_any_case() -> None:
 def test_granted_scope_is_stated() -> None:
     assert judge.ensure_granted_scope_is_stated(token_answer(200, SPRY_TOKEN), CLIENT).held
     missing = {k: v for k, v in SPRY_TOKEN.items() if k != "scope"}
-    assert not judge.ensure_granted_scope_is_stated(token_answer(200, missing), CLIENT).held
+    # RFC 6749 §5.1: "OPTIONAL, if identical to the scope requested by the client; otherwise, REQUIRED"
+    assert judge.ensure_granted_scope_is_stated(token_answer(200, missing), CLIENT).held
+    assert not judge.ensure_granted_scope_is_stated(token_answer(200, missing), CLIENT, requested=False).held
+    assert judge.ensure_granted_scope_is_stated(token_answer(200, {**SPRY_TOKEN, "scope": "read"}), CLIENT,
+                                                requested=False).held  # fmt: skip
     assert not judge.ensure_granted_scope_is_stated(
         token_answer(200, {**SPRY_TOKEN, "scope": "read"}), CLIENT
     ).held

@@ -343,7 +343,12 @@ PROBES: dict[str, Probe] = {
     "unknown-param-rejected": lambda s: s.cc(foo="bar").status_code != 200,
     "empty-param-not-omitted": lambda s: s.cc(scope="").status_code != 200,
     "password-grant-enabled": lambda s: s.token({"grant_type": "password", **s.user}).status_code == 200,
-    "cors-wildcard-credentials": lambda s: s.cc().headers.get("access-control-allow-origin") == "*",
+    "cors-reflected-origin-credentials": lambda s: (
+        s.token({"grant_type": "client_credentials"}, headers={"Origin": "https://evil.example"}).headers.get(
+            "access-control-allow-origin"
+        )
+        == "https://evil.example"
+    ),
     "no-throttle": _no_throttle,
     "stacktrace-on-error": lambda s: (lambda r: r.status_code == 500 or "Traceback" in r.text)(
         s.http.post(TOKEN, data={"grant_type": "client_credentials"}, headers={"Authorization": "Basic !!!"})
@@ -398,6 +403,10 @@ PROBES: dict[str, Probe] = {
     "code-reuse-keeps-tokens": _replayed_code_tokens_valid,
     "code-not-bound-to-client": lambda s: (
         s.exchange(s.code(), role="secondary", redirect_uri=s.client()["redirect_uri"]).status_code == 200
+    ),
+    "stolen-code-unauthorized-client": lambda s: (
+        s.exchange(s.code(), role="secondary", redirect_uri=s.client()["redirect_uri"]).json().get("error")
+        == "unauthorized_client"
     ),
     "code-not-bound-to-redirect": lambda s: (
         s.exchange(s.code(), redirect_uri=s.client()["redirect_uri"] + "/x").status_code == 200

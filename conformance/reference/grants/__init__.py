@@ -40,6 +40,7 @@ def issue(
     refresh_scope: frozenset[str] | None = None,
     lifetime: int | None = None,
     reuse: IssuedToken | None = None,
+    requested: str | None = None,
 ) -> dict[str, Any]:
     """Sign an access token (and, with ``grant`` and ``refresh_scope``, a refresh token) and build the body."""
     # Fault narrowed-token-keeps-scope: the response states `scope`, the token carries every registered scope.
@@ -49,7 +50,7 @@ def issue(
     )
     if reuse is None:
         state.store.record_access_token(grant, issued.jti, issued.token)
-    body = token_body(issued, scope, identity, state.faults)
+    body = token_body(issued, scope, identity, state.faults, requested)
     if grant is not None and refresh_scope is not None:
         refresh_token = mint_refresh_token(state, client, identity, refresh_scope)
         state.store.add_refresh_token(grant, refresh_token, client.client_id, refresh_scope)

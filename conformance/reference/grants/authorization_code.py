@@ -37,6 +37,8 @@ def _validate(
         and code.client_id != client.client_id
         and not faults.on("code-not-bound-to-client")
     ):
+        if faults.on("stolen-code-unauthorized-client"):  # refused, but with the error of another rule (§5.2)
+            raise OAuthError("unauthorized_client", "the code was issued to another client")
         raise invalid_grant("the code was issued to another client")
     if state.clock.now() >= code.expires_at and not faults.on("code-never-expires"):
         raise invalid_grant("the code expired")

@@ -31,5 +31,5 @@ async def client_credentials(state: ServerState, client: Client, params: Mapping
     identity = client.service_account
     if state.faults.on("cc-issues-refresh-token"):
         grant = state.store.new_grant(client.client_id, identity, scope, state.clock.now())
-        return issue(state, client, identity, scope, grant=grant, refresh_scope=scope)
-    return issue(state, client, identity, scope)
+        return issue(state, client, identity, scope, grant=grant, refresh_scope=scope, requested=requested)
+    return issue(state, client, identity, scope, requested=requested)

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..registry import KNOWN_SCOPES, Client, Identity
 from ..responses import OAuthError
-from ..scopes import parse
+from ..scopes import canonical, parse
 from ..state import ServerState
 from ..store import Grant, RefreshToken
 from ..tokens import InvalidToken, IssuedToken
@@ -92,7 +92,8 @@ async def refresh_token(
         if not racy:
             _check(state, record, grant, client)
             scope = _requested_scope(state, record, client, params.get("scope"))
-        if not faults.on("refresh-not-rotated-old-valid"):
+        rotates = not faults.on("refresh-not-rotated")  # variant: the same refresh token stays in use
+        if not faults.on("refresh-not-rotated-old-valid") and rotates:
             record.used = True
     refresh_scope = scope if faults.on("refresh-scope-not-preserved") else record.scope
     if faults.on("rotated-refresh-token-widens"):  # the rotated token is recorded with the client's scopes
@@ -107,9 +108,10 @@ async def refresh_token(
         grant.identity,
         scope,
         grant=grant,
-        refresh_scope=refresh_scope,
+        refresh_scope=refresh_scope if rotates else None,
         lifetime=lifetime,
         reuse=reuse,
+        requested=params.get("scope") or canonical(record.scope),
     )
 
 
