@@ -176,6 +176,9 @@ class RunHooks:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
+        from conformance.reporting.allure import mask_status_details
+
+        mask_status_details()  # allure-pytest's own record of a failure is masked before it is written
         self.state.started = time.time()
         if not is_worker(session.config):  # the process that writes the reports
             threading.Thread(target=_prepare_reports, name="spry-reports", daemon=True).start()
@@ -228,8 +231,11 @@ class RunHooks:
                          f"the traceback is in {directory / 'suite-error.txt'}\n")  # fmt: skip
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        written = [getattr(config.option, "allure_report_dir", None), getattr(config.option, "xmlpath", None)]
-        mask_files(*(Path(p) for p in written if p and Path(p).exists()))  # what other plugins wrote
+        junit = getattr(
+            config.option, "xmlpath", None
+        )  # pytest's own --junitxml, when a user adds it after --
+        if junit and Path(junit).is_file():
+            mask_files(Path(junit))
         state = self.state
         if state.session is not None:
             state.session.close()

@@ -173,3 +173,40 @@ def _family_title(name: str) -> str:
 
 def _mask(text: str) -> str:
     return masking.masker.mask(text)
+
+
+class _MaskedStatusDetails:
+    """allure-pytest writes a failing check's exception message and traceback itself (its statusDetails),
+    from pytest's report and the exception: this allure hook masks both before its file logger writes them."""
+
+    @staticmethod
+    def _mask(details: Any) -> None:
+        if details is not None:
+            details.message = masking.shown(details.message) if details.message else details.message
+            details.trace = masking.shown(details.trace) if details.trace else details.trace
+
+    def report_result(self, result: Any) -> None:
+        self._mask(getattr(result, "statusDetails", None))
+        for step in getattr(result, "steps", None) or ():
+            self._mask(getattr(step, "statusDetails", None))
+
+    def report_container(self, container: Any) -> None:
+        for fixture in [
+            *(getattr(container, "befores", None) or ()),
+            *(getattr(container, "afters", None) or ()),
+        ]:
+            self._mask(getattr(fixture, "statusDetails", None))
+
+
+def mask_status_details() -> None:
+    """Register the masking of allure's statusDetails, once per process, ahead of its file logger."""
+    try:
+        from allure_commons import hookimpl, plugin_manager
+    except ImportError:  # pragma: no cover - allure-pytest is a dependency
+        return
+    if plugin_manager.get_plugin("spry-masking") is not None:
+        return
+    plugin = _MaskedStatusDetails()
+    hookimpl(tryfirst=True)(_MaskedStatusDetails.report_result)
+    hookimpl(tryfirst=True)(_MaskedStatusDetails.report_container)
+    plugin_manager.register(plugin, "spry-masking")

@@ -49,3 +49,21 @@ def test_a_bug_in_the_suite_itself_exits_4_with_summary_and_one_line(
     reports = tmp_path / "reports"
     assert json.loads((reports / "summary.json").read_text())["verdict"] in {"pass", "fail"}
     assert "RuntimeError" in (reports / "suite-error.txt").read_text()
+
+
+def test_allure_records_of_a_failure_are_masked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """allure-pytest writes the exception message and traceback itself: they are masked before it writes them."""
+    from conformance.masking import masker
+
+    leaked = "a-credential-in-an-exception-7f3a9c"
+    masker.register(leaked)
+
+    def leaky(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"the check saw {leaked}")
+
+    monkeypatch.setattr(test_token_strength, "estimate", leaky)
+    run_suite_here(tmp_path, "--requirement", "SEC-ENTROPY-CODE")
+    allure = tmp_path / "reports" / "allure-results"
+    written = "".join(p.read_text(errors="replace") for p in allure.iterdir() if p.is_file())
+    assert "RuntimeError" in written, "allure recorded the failure"
+    assert leaked not in written
