@@ -88,6 +88,24 @@ def _shown(header: str) -> bool:
     }
 
 
+@dataclass(frozen=True)
+class Deviation:
+    """A format deviation a check saw while it judged another property.
+
+    A refusal check decides its own requirement by what was issued; when the refusal itself is not in
+    the RFC's form (an empty 403 instead of a §5.2 error), the deviation is recorded here for the format
+    requirement that owns it (`TOKEN-ERROR-BODY`): one server trait becomes one finding, listing every
+    occurrence, not twenty breaches.
+    """
+
+    requirement: str
+    problem: str
+    exchange: Exchange
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"requirement": self.requirement, "problem": self.problem, "exchange": self.exchange.to_dict()}
+
+
 class Recorder:
     """Collects the exchanges of the check that is running in this process."""
 
@@ -95,6 +113,17 @@ class Recorder:
         self._lock = threading.Lock()
         self._exchanges: list[Exchange] = []
         self._dropped = 0
+        self._deviations: list[Deviation] = []
+
+    def deviate(self, requirement: str, problem: str, exchange: Exchange) -> None:
+        """Record a format deviation seen by a check that judges something else (see `Deviation`)."""
+        with self._lock:
+            self._deviations.append(Deviation(requirement, problem, exchange))
+
+    def take_deviations(self) -> list[Deviation]:
+        with self._lock:
+            taken, self._deviations = self._deviations, []
+            return taken
 
     def record(self, exchange: Exchange) -> None:
         with self._lock:

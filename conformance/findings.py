@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from conformance.errors import Violation
-from conformance.evidence import Exchange
+from conformance.evidence import Exchange, Recorder
 
 #: held: the rule held on what was recorded; broken: the recorded exchanges break it.
 Outcome = Literal["held", "broken"]
@@ -105,4 +105,15 @@ def settle(finding: Finding) -> Finding:
     """Raise the finding as a `Violation` when its rule is broken; return it when it held."""
     if not finding.held:
         raise FindingViolation(finding)
+    return finding
+
+
+def settle_property(finding: Finding, recorder: Recorder, format_requirement: str) -> Finding:
+    """A finding in two parts: its property decides this check (a `Violation` when broken); when the property
+    held but the form did not, the deviation goes to `format_requirement` (see `evidence.Deviation`)."""
+    if not finding.property_held:
+        raise FindingViolation(finding)
+    if not finding.held and finding.exchanges:
+        recorder.deviate(format_requirement, f"{finding.observed} where the rule wants {finding.wanted}",
+                         finding.exchanges[-1])  # fmt: skip
     return finding

@@ -28,6 +28,8 @@ class CheckResult:
     duration: float = 0.0
     requests: int = 0
     generated: int = 0  # of those, requests a fuzzing or property check generated
+    #: format deviations this check saw while judging its own property (evidence.Deviation.to_dict())
+    deviations: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(vars(self))

@@ -8,16 +8,69 @@ and the exchanges that show it (already masked).
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Protocol
 
 from conformance.errors import Violation
+from conformance.evidence import Exchange, Recorder
 from conformance.findings import Evidence, HasExchange, judged, settle
 
-__all__ = ["HasExchange", "Violation", "describe", "expect", "expect_status"]
+__all__ = ["HasExchange", "Violation", "describe", "expect", "expect_refused", "expect_status"]
+
+#: The format requirements a refusal's form belongs to (RFC 6749 §5.2).
+ERROR_BODY, ERROR_CODE = "TOKEN-ERROR-BODY", "TOKEN-ERROR-CODE"
+#: RFC 6749 §5.2: the error codes of a token endpoint.
+_TOKEN_ERRORS = frozenset({"invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
+                           "unsupported_grant_type", "invalid_scope"})  # fmt: skip
+
+
+class TokenAnswer(Protocol):
+    @property
+    def access_token(self) -> str | None: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def exchange(self) -> Exchange: ...
 
 
 def expect(condition: object, wanted: str, *evidence: Evidence, observed: str = "") -> None:
     """Raise a `Violation` unless `condition` holds."""
     settle(judged(condition, wanted, *evidence, observed=observed))
+
+
+def refusal_format(answer: TokenAnswer) -> str:
+    """The format requirement a refusal in the wrong form belongs to: a §5.2 error with another listed code
+    (`TOKEN-ERROR-CODE`), or no §5.2 error at all (`TOKEN-ERROR-BODY`)."""
+    return ERROR_CODE if answer.error in _TOKEN_ERRORS and answer.status in {400, 401} else ERROR_BODY
+
+
+def expect_refused(
+    recorder: Recorder,
+    answer: TokenAnswer,
+    wanted: str,
+    *evidence: Evidence,
+    errors: Collection[str],
+    observed: str,
+) -> None:
+    """A refusal check: the property first, at the check's own level (was a token issued?), then the form.
+
+    When nothing was issued, the property held whatever the answer looks like. A refusal that is not the
+    §5.2 error the RFC names is recorded for the format requirement that owns it: `TOKEN-ERROR-BODY` for a
+    body that is no §5.2 error (an empty 403, HTML, an unknown code), `TOKEN-ERROR-CODE` for a listed code
+    that is not the one for this cause. One server trait is then one finding, not one alarm per check.
+    """
+    expect(not answer.access_token, wanted, *evidence, answer, observed=observed)
+    if answer.error in errors and answer.status in {400, 401}:
+        return
+    named = " or ".join(sorted(errors))
+    if refusal_format(answer) == ERROR_CODE:
+        recorder.deviate(ERROR_CODE, f"refused with error {answer.error!r} where RFC 6749 §5.2 names {named} "
+                         f"({wanted})", answer.exchange)  # fmt: skip
+        return
+    shown = f"error {answer.error!r}" if answer.error else "no §5.2 error code"
+    recorder.deviate(ERROR_BODY, f"refused, but with HTTP {answer.status} and {shown} where RFC 6749 §5.2 names "
+                     f"HTTP 400 {named} ({wanted})", answer.exchange)  # fmt: skip
 
 
 def expect_status(response: HasExchange, statuses: int | Collection[int], wanted: str) -> None:

@@ -18,7 +18,7 @@ from conformance.flows.resource import parse_challenge
 from conformance.flows.responses import unknown_client
 from conformance.flows.token import TokenResponse, client_credentials
 from conformance.http import Session
-from conformance.verdict import describe, expect
+from conformance.verdict import describe, expect, expect_refused
 
 
 def _outcome(answer: TokenResponse) -> str:
@@ -27,8 +27,10 @@ def _outcome(answer: TokenResponse) -> str:
     return f"HTTP {answer.status}, error {answer.error!r}"
 
 
-def _refused_as_invalid_client(answer: TokenResponse) -> bool:
-    return not answer.access_token and answer.error == "invalid_client"
+def _refused(http: Session, answer: TokenResponse, what: str) -> None:
+    """No token is the property (a breach when one is issued); invalid_client is the form (TOKEN-ERROR-*)."""
+    expect_refused(http.recorder, answer, f"no token for {what}", errors={"invalid_client"},
+                   observed=f"{what}: {_outcome(answer)}")  # fmt: skip
 
 
 @requirement("CLIENT-AUTH-BASIC")
@@ -56,8 +58,7 @@ def test_wrong_secret_is_refused(http: Session, target: Target, cc_primary: Clie
     authentication failed". A registered client id with a wrong secret gets no token."""
     wrong = _with_secret(cc_primary, secrets.token_urlsafe(24))
     answer = client_credentials(http, target, wrong, scope=cc_primary.scope)
-    expect(_refused_as_invalid_client(answer), "error invalid_client, no token", answer,
-           observed=f"a wrong secret for {cc_primary.client_id}: {_outcome(answer)}")  # fmt: skip
+    _refused(http, answer, f"a wrong secret for {cc_primary.client_id}")
 
 
 @requirement("CLIENT-AUTH-UNKNOWN-CLIENT")
@@ -65,8 +66,7 @@ def test_unknown_client_is_refused(http: Session, target: Target) -> None:
     """RFC 6749 §5.2 invalid_client: "Client authentication failed (e.g., unknown client ...)"."""
     stranger = unknown_client()
     answer = client_credentials(http, target, stranger, scope="read")
-    expect(_refused_as_invalid_client(answer), "error invalid_client, no token", answer,
-           observed=f"an unregistered client id: {_outcome(answer)}")  # fmt: skip
+    _refused(http, answer, "an unregistered client id")
 
 
 @requirement("CLIENT-AUTH-MISSING-SECRET")
@@ -74,8 +74,7 @@ def test_missing_secret_is_refused(http: Session, target: Target, cc_primary: Cl
     """RFC 6749 §3.2.1: "Confidential clients ... MUST authenticate with the authorization server";
     §5.2 invalid_client covers "no client authentication included". client_id alone gets no token."""
     answer = client_credentials(http, target, cc_primary, scope=cc_primary.scope, auth="none")
-    expect(_refused_as_invalid_client(answer), "error invalid_client, no token", answer,
-           observed=f"client_id {cc_primary.client_id} without a secret: {_outcome(answer)}")  # fmt: skip
+    _refused(http, answer, f"client_id {cc_primary.client_id} without a secret")
 
 
 @requirement("CLIENT-AUTH-SECRET-BOUND-TO-CLIENT")
@@ -86,8 +85,7 @@ def test_other_clients_secret_is_refused(
     client's id with the secondary client's (valid) secret gets no token."""
     borrowed = _with_secret(cc_primary, secondary.client_secret or "")
     answer = client_credentials(http, target, borrowed, scope=cc_primary.scope)
-    expect(_refused_as_invalid_client(answer), "error invalid_client, no token", answer,
-           observed=f"{cc_primary.client_id} with {secondary.client_id}'s secret: {_outcome(answer)}")  # fmt: skip
+    _refused(http, answer, f"{cc_primary.client_id} with {secondary.client_id}'s secret")
 
 
 @requirement("CLIENT-AUTH-INVALID-CLIENT-401")

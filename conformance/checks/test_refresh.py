@@ -17,7 +17,7 @@ from conformance.http import Response, Session
 from conformance.rfc6749 import TOKEN_ERRORS
 from conformance.run.clock import Clock
 from conformance.run.state import NOTE
-from conformance.verdict import expect
+from conformance.verdict import expect, expect_refused
 
 Authorizer = Callable[..., AuthorizationResponse]
 
@@ -144,9 +144,8 @@ def test_refresh_token_bound_to_client(
     )
     current = control.refresh_token or refreshable.refresh_token or ""
     answer = refresh(http, target, secondary, current)
-    expect(not answer.ok and answer.status == 400 and answer.error == "invalid_grant",
-           "the other client's refresh refused with HTTP 400 invalid_grant", control, answer,
-           observed=_outcome(answer))  # fmt: skip
+    expect_refused(http.recorder, answer, "the other client's refresh refused", control, errors={"invalid_grant"},
+                   observed=_outcome(answer))  # fmt: skip
 
 
 def _two_scopes(grant: TokenResponse, client: Client) -> set[str]:
@@ -275,9 +274,8 @@ def test_rotated_refresh_token_is_refused(
     (RFC 6749 §6: the server MAY revoke it; §5.2 invalid_grant for a revoked refresh token)."""
     old, rotated = _rotated(http, target, refresh_client, refreshable)
     replay = refresh(http, target, refresh_client, old)
-    expect(not replay.ok and replay.status == 400 and replay.error == "invalid_grant",
-           "the replaced refresh token refused with HTTP 400 invalid_grant", rotated, replay,
-           observed=_outcome(replay))  # fmt: skip
+    expect_refused(http.recorder, replay, "the replaced refresh token refused", rotated, errors={"invalid_grant"},
+                   observed=_outcome(replay))  # fmt: skip
 
 
 @requirement("RT-REUSE-REVOKES-FAMILY")
@@ -326,9 +324,8 @@ def test_other_artefacts_are_not_refresh_tokens(
     else:
         value = secrets.token_urlsafe(32)
     answer = refresh(http, target, refresh_client, value)
-    expect(not answer.ok and answer.status == 400 and answer.error == "invalid_grant",
-           f"{'an' if artefact[0] in 'aeiou' else 'a'} {artefact} offered as refresh_token refused with HTTP 400 "
-           "invalid_grant", *evidence, answer, observed=_outcome(answer))  # fmt: skip
+    expect_refused(http.recorder, answer, f"{'an' if artefact[0] in 'aeiou' else 'a'} {artefact} offered as "
+                   "refresh_token refused", *evidence, errors={"invalid_grant"}, observed=_outcome(answer))  # fmt: skip
 
 
 @requirement("RT-OUTLIVES-ACCESS-TOKEN")

@@ -16,7 +16,7 @@ import pytest
 from conformance.catalogue import requirement
 from conformance.config import Client, Target
 from conformance.flows.responses import directives, error_body_problems, unknown_client
-from conformance.flows.token import TokenResponse, client_credentials, refresh, token_request
+from conformance.flows.token import TokenResponse, client_credentials, exchange_code, refresh, token_request
 from conformance.http import Session
 from conformance.verdict import describe, expect
 
@@ -214,6 +214,32 @@ def test_error_body_follows_rfc(request: pytest.FixtureRequest, probe: str) -> N
     answer = _error(request, probe)
     problems = error_body_problems(answer.status, answer.response.json)
     expect(not problems, "an RFC 6749 §5.2 error response", answer, observed="; ".join(problems))
+
+
+@requirement("TOKEN-ERROR-CODE")
+@pytest.mark.parametrize("cause", ["another-clients-code", "unknown-refresh-token"])
+def test_refusal_names_its_cause(
+    http: Session, target: Target, request: pytest.FixtureRequest, cause: str
+) -> None:
+    """RFC 6749 §5.2 invalid_grant: the grant or refresh token "is invalid, expired, revoked, ... or was issued
+    to another client". The other refusal checks of the run report their deviations here too."""
+    if cause == "another-clients-code":
+        secondary: Client = request.getfixturevalue("secondary")
+        code = request.getfixturevalue("issued_code")
+        owner: Client = request.getfixturevalue("code_client")
+        if not secondary.can("authorization_code"):
+            pytest.skip("needs [clients.secondary] registered for the authorization_code grant")
+        answer = exchange_code(http, target, secondary, code.code or "", redirect_uri=owner.redirect_uri)
+        if answer.error == "invalid_client":  # the secondary's own credentials, not the code, were refused
+            pytest.skip(
+                "the secondary client's credentials were refused (invalid_client): check [clients.secondary]"
+            )
+    else:
+        client: Client = request.getfixturevalue("refresh_client")
+        answer = refresh(http, target, client, secrets.token_urlsafe(32))
+    expect(not answer.access_token, "refused", answer, observed=f"HTTP {answer.status}: a token was issued")
+    expect(answer.error == "invalid_grant", "error invalid_grant, the §5.2 code for this cause", answer,
+           observed=f"HTTP {answer.status}, error {describe(answer.error)}")  # fmt: skip
 
 
 @requirement("TOKEN-UNKNOWN-PARAM-IGNORED")

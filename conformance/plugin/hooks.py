@@ -110,6 +110,7 @@ class RunHooks:
         elif status == "passed":
             message = "; ".join(properties(item, NOTE))
         exchanges, dropped = state.recorder.take()
+        deviations = [d.to_dict() for d in state.recorder.take_deviations()]
         if call.excinfo is not None and isinstance(call.excinfo.value, Violation):
             seen = {id(e) for e in exchanges}
             exchanges = [e for e in call.excinfo.value.exchanges if id(e) not in seen] + exchanges
@@ -141,6 +142,7 @@ class RunHooks:
             # Requests a generated-input check (fuzzing, properties) generated, as it records them.
             "generated": sum(properties(item, GENERATED)),
             "setup_s": item.stash.get(_SETUP_SECONDS, 0.0) if report.when == "call" else 0.0,
+            "deviations": deviations,
         }
         report.user_properties.append((PROPERTY, outcome))
         if report.when == "call":
@@ -170,6 +172,7 @@ class RunHooks:
                     ),
                     requests=value["requests"],
                     generated=value.get("generated", 0),
+                    deviations=[*(previous.deviations if previous else []), *value.get("deviations", [])],
                 )
 
     # The session ----------------------------------------------------------------------------------

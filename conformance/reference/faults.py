@@ -168,7 +168,7 @@ _DECLARED = (
     Fault("password-grant-enabled", ("SEC-PASSWORD-GRANT-DISABLED",), "grant_type=password issues tokens"),
     Fault(
         "stolen-code-unauthorized-client",
-        ("AC-CODE-BOUND-TO-CLIENT",),
+        ("TOKEN-ERROR-CODE",),
         "another client's code is refused with unauthorized_client instead of invalid_grant (the secondary client "
         "itself works: the suite must not blame its configuration)",
     ),

@@ -13,6 +13,7 @@ import json
 import platform
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,11 +54,38 @@ def record_of(state: RunState, *, finished: float | None = None) -> RunRecord:
     wanted = [
         r for r in state.catalogue.in_profile(options.profile) if not options.only or r.id in options.only
     ]
+    for requirement in wanted:
+        seen = deviations_of(state.results.values(), requirement.id, requirement.level, options.strict)
+        if seen is not None:
+            by_requirement[requirement.id].append(seen)
     rolled = [roll_up(r, by_requirement.get(r.id, [])) for r in wanted]
     return RunRecord(
         manifest=manifest(state, finished=time.time() if finished is None else finished),
         requirements=tuple(apply_waivers(rolled, list(options.waivers))),
         report_dir=options.report_dir,
+    )
+
+
+def deviations_of(
+    checks: Iterable[CheckResult], requirement: str, level: str, strict: bool
+) -> CheckResult | None:
+    """The format deviations other checks saw for `requirement`, as one more of its check results.
+
+    Every occurrence is in its evidence; its message names the trait once, with the count.
+    """
+    found = [d for check in checks for d in check.deviations if d["requirement"] == requirement]
+    if not found:
+        return None
+    must = level == "MUST" or strict and level == "SHOULD"
+    status = "failed" if must else "warning" if level == "SHOULD" else "passed"
+    others = f" (and {len(found) - 1} more like it, each in the evidence)" if len(found) > 1 else ""
+    prefix = "observed (a MAY: permitted either way): " if status == "passed" else ""
+    return CheckResult(
+        nodeid=f"format deviations seen by other checks::{requirement}",
+        requirement=requirement,
+        status=status,
+        message=f"{prefix}{len(found)} refusal(s) judged by other checks deviate: {found[0]['problem']}{others}",
+        evidence=[d["exchange"] for d in found],
     )
 
 
