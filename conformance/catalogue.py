@@ -21,10 +21,11 @@ import yaml
 LEVELS = ("MUST", "SHOULD", "MAY")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 PROFILES = ("spry", "oauth2")
+KINDS = ("breach", "format")
 _RFC = re.compile(r"RFC\s*(\d+)(?:\s*(?:§|section)\s*([\d.]+[\d]))?", re.IGNORECASE)
 _FIELDS = {
     "id", "title", "level", "severity", "profiles", "spry", "rfc", "rule", "oauch", "asvs", "gain", "enable",
-    "aggressive",
+    "aggressive", "kind",
 }  # fmt: skip
 _REQUIRED = {"id", "title", "level", "severity", "profiles", "rule"}
 
@@ -48,6 +49,9 @@ class Requirement:
     gain: str = ""  # what an attacker gains when it is broken
     enable: str = ""  # what configuration the check needs, when it may be skipped
     aggressive: bool = False  # its check sends many requests and runs only with --aggressive
+    #: "breach": its title names a security property an attacker gains from when it is broken;
+    #: "format": the form of an answer (status, error code, headers, body shape): a deviation, not a breach.
+    kind: str = "breach"
 
     @property
     def source(self) -> str:
@@ -80,6 +84,7 @@ class Requirement:
             "gain": self.gain,
             "enable": self.enable,
             "links": [{"label": label, "url": url} for label, url in self.links()],
+            "kind": self.kind,
         }
 
 
@@ -174,4 +179,11 @@ def _requirement(item: dict[str, Any], family: str, path: Path, seen: set[str]) 
         gain=item.get("gain", ""),
         enable=item.get("enable", ""),
         aggressive=bool(item.get("aggressive", False)),
+        kind=_kind(item.get("kind", "breach"), where),
     )
+
+
+def _kind(value: object, where: str) -> str:
+    if value not in KINDS:
+        raise ValueError(f"{where}: kind must be one of {KINDS}")
+    return str(value)

@@ -80,6 +80,12 @@ def counts(results: list[RequirementResult]) -> dict[str, int]:
     return {status: tally.get(status, 0) for status in STATUSES}
 
 
+def findings_by_kind(results: list[RequirementResult]) -> dict[str, int]:
+    """Requirements failed or warned, counted apart: breaches (a security property broken) and format deviations."""
+    found = Counter(r.requirement.kind for r in results if r.status in {"failed", "warning"})
+    return {"breaches": found.get("breach", 0), "format": found.get("format", 0)}
+
+
 def verdict(results: list[RequirementResult]) -> str:
     """`pass` when nothing failed or errored; waivers and warnings do not fail a run."""
     return "fail" if any(r.status in {"failed", "error"} for r in results) else "pass"

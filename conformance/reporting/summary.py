@@ -23,6 +23,7 @@ def summary(record: RunRecord) -> dict[str, Any]:
         "generated_requests": manifest.get("generated_requests", 0),
         "verdict": record.verdict,
         "counts": record.counts,
+        "findings": record.findings,  # failed or warned requirements: breaches apart from format deviations
         "requirements": [r.summary_entry() for r in record.requirements],
         "manifest": manifest,
     }

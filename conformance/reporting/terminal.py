@@ -20,7 +20,8 @@ def write_summary(reporter: Any, record: RunRecord) -> None:
             continue
         for result in chosen:
             r = result.requirement
-            reporter.write_line(f"{status.upper():8} {r.id} [{r.level}, {r.severity}] {r.title}")
+            kind = ", format" if r.kind == "format" else ""
+            reporter.write_line(f"{status.upper():8} {r.id} [{r.level}, {r.severity}{kind}] {r.title}")
             if result.reason:
                 reporter.write_line(f"         {result.reason}")
     skipped = [r for r in results if r.status == "skipped"]
@@ -36,6 +37,10 @@ def write_summary(reporter: Any, record: RunRecord) -> None:
         + (", strict" if manifest["strict"] else "")
     )
     reporter.write_line(f"sent     {manifest['requests_sent']} requests in {manifest['duration_s']} s")
+    found = record.findings
+    if found["breaches"] or found["format"]:
+        reporter.write_line(f"findings {found['breaches']} breach(es) of a security property, "
+                            f"{found['format']} format deviation(s)")  # fmt: skip
     reporter.write_line(f"reports  {record.report_dir}/ (summary.json, junit.xml, report.html)")
     mark = {"pass": "PASS", "fail": "FAIL"}[record.verdict]
     reporter.write_sep("=", f"{mark}: {line}", bold=True, red=mark == "FAIL", green=mark == "PASS")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import __version__
-from conformance.results import CheckResult, RequirementResult, counts, roll_up, verdict
+from conformance.results import CheckResult, RequirementResult, counts, findings_by_kind, roll_up, verdict
 from conformance.run.state import RunState
 from conformance.waivers import apply_waivers
 
@@ -39,6 +39,11 @@ class RunRecord:
     @property
     def counts(self) -> dict[str, int]:
         return counts(list(self.requirements))
+
+    @property
+    def findings(self) -> dict[str, int]:
+        """Failed and warned requirements by kind: breaches apart from format deviations."""
+        return findings_by_kind(list(self.requirements))
 
     @property
     def failed(self) -> bool:
