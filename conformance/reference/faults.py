@@ -167,6 +167,31 @@ _DECLARED = (
     ),
     Fault("password-grant-enabled", ("SEC-PASSWORD-GRANT-DISABLED",), "grant_type=password issues tokens"),
     Fault(
+        "metadata-issuer-mismatch",
+        ("META-ISSUER-MATCHES",),
+        "the metadata's issuer is not the URL it was fetched from",
+    ),
+    Fault(
+        "metadata-wrong-endpoint",
+        ("META-ENDPOINTS-MATCH",),
+        "the metadata names a token endpoint the server does not serve",
+    ),
+    Fault(
+        "metadata-no-s256",
+        ("META-PKCE-S256-ADVERTISED",),
+        "the metadata leaves out code_challenge_methods_supported",
+    ),
+    Fault(
+        "metadata-advertises-implicit",
+        ("META-NO-DEPRECATED-GRANTS",),
+        "the metadata advertises response_type token",
+    ),
+    Fault(
+        "metadata-advertises-password",
+        ("META-NO-DEPRECATED-GRANTS",),
+        "the metadata advertises the password grant",
+    ),
+    Fault(
         "stolen-code-unauthorized-client",
         ("TOKEN-ERROR-CODE",),
         "another client's code is refused with unauthorized_client instead of invalid_grant (the secondary client "

@@ -48,6 +48,8 @@ _DECLARED = (
             "RFC 6749 §1.4: an access token is \"usually opaque to the client\"; RFC 6750 does not require a format"),
     Variant("short-lived-codes", "authorization codes live 10 seconds",
             'RFC 6749 §4.1.2: "A maximum authorization code lifetime of 10 minutes is RECOMMENDED" (a maximum)'),
+    Variant("no-metadata", "no authorization server metadata is published (the well-known URL answers 404)",
+            "RFC 8414 §1: metadata is something an authorization server MAY publish; nothing requires it"),
     Variant("json-charset", "JSON responses are application/json; charset=utf-8",
             "RFC 8259 §11: application/json has no charset parameter, and a recipient ignores one; "
             "RFC 6749 §5.1 asks for application/json"),

@@ -34,7 +34,9 @@ def _empty_403_refusals(app: ASGIApp) -> ASGIApp:
         async def filtered(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] >= 400:
                 refused[0] = True
-                await send({"type": "http.response.start", "status": 403, "headers": [(b"content-length", b"0")]})
+                await send(
+                    {"type": "http.response.start", "status": 403, "headers": [(b"content-length", b"0")]}
+                )
             elif message["type"] == "http.response.body" and refused[0]:
                 if not message.get("more_body"):
                     await send({"type": "http.response.body", "body": b""})
@@ -50,12 +52,18 @@ def test_refusals_in_the_wrong_form_are_one_format_finding(
     tmp_path: Path, reference_target: Callable[..., Wrapped]
 ) -> None:
     served = reference_target(_empty_403_refusals)
-    outcome = run_against(tmp_path, served.base_url, served.env, *requirements(*BREACH_TITLED, "TOKEN-ERROR-BODY"))
+    outcome = run_against(
+        tmp_path, served.base_url, served.env, *requirements(*BREACH_TITLED, "TOKEN-ERROR-BODY")
+    )
     statuses = outcome.statuses()
-    assert {r: statuses[r] for r in BREACH_TITLED} == dict.fromkeys(BREACH_TITLED, "passed"), outcome.explain()
+    assert {r: statuses[r] for r in BREACH_TITLED} == dict.fromkeys(BREACH_TITLED, "passed"), (
+        outcome.explain()
+    )
     assert statuses["TOKEN-ERROR-BODY"] == "failed", outcome.explain()
     results = json.loads((outcome.report_dir / "results.json").read_text())
     body = next(r for r in results["requirements"] if r["id"] == "TOKEN-ERROR-BODY")
-    found = next(c for c in body["check_results"] if c["nodeid"].startswith("format deviations seen by other checks"))
+    found = next(
+        c for c in body["check_results"] if c["nodeid"].startswith("format deviations seen by other checks")
+    )
     assert "refused, but with HTTP 403 and no §5.2 error code" in found["message"], found["message"]
     assert len(found["evidence"]) >= len(BREACH_TITLED), "every occurrence is in the evidence"

@@ -12,6 +12,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import jwt
@@ -256,6 +257,11 @@ def _weak_key(spry: Spry) -> bool:
     return True
 
 
+def _metadata(s: Spry) -> dict[str, Any]:
+    document: dict[str, Any] = s.http.get("/.well-known/oauth-authorization-server").json()
+    return document
+
+
 PROBES: dict[str, Probe] = {
     # Token response.
     "token-500-on-success": lambda s: s.cc("read").status_code == 500 and s.cc().status_code == 200,
@@ -404,6 +410,11 @@ PROBES: dict[str, Probe] = {
     "code-not-bound-to-client": lambda s: (
         s.exchange(s.code(), role="secondary", redirect_uri=s.client()["redirect_uri"]).status_code == 200
     ),
+    "metadata-issuer-mismatch": lambda s: _metadata(s)["issuer"] != s.base,
+    "metadata-wrong-endpoint": lambda s: _metadata(s)["token_endpoint"] != s.base + "/apis/v2/oauth/token",
+    "metadata-no-s256": lambda s: "code_challenge_methods_supported" not in _metadata(s),
+    "metadata-advertises-implicit": lambda s: "token" in _metadata(s)["response_types_supported"],
+    "metadata-advertises-password": lambda s: "password" in _metadata(s)["grant_types_supported"],
     "stolen-code-unauthorized-client": lambda s: (
         s.exchange(s.code(), role="secondary", redirect_uri=s.client()["redirect_uri"]).json().get("error")
         == "unauthorized_client"
