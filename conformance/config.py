@@ -94,6 +94,9 @@ class Target:
     authorize_path: str = "/apis/v2/oauth/authorize"
     verify_tls: bool = True
     ca_bundle: str | None = None
+    jwks_uri: str | None = (
+        None  # the key set of RS/ES/PS-signed tokens (else from the metadata, else well-known)
+    )
     timeout: float = 10.0
     max_rps: float = 0.0
     max_retry_wait: float = (
@@ -152,6 +155,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "authorize_path": (str,),
         "verify_tls": (bool,),
         "ca_bundle": (str,),
+        "jwks_uri": (str,),
         "timeout": (int, float),
         "max_rps": (int, float),
         "max_retry_wait": (int, float),
@@ -216,6 +220,8 @@ def load_target(
     section = data.get("target", {})
     url = base_url or env.get("SPRY_BASE_URL") or section.get("base_url") or DEFAULT_BASE_URL
     _check_url(url, "target.base_url" if not base_url else "--target")
+    if section.get("jwks_uri"):
+        _check_url(section["jwks_uri"], "target.jwks_uri")
 
     clients = {}
     for name in CLIENT_NAMES:
@@ -252,6 +258,7 @@ def load_target(
         authorize_path=_path(section, "authorize_path", "/apis/v2/oauth/authorize"),
         verify_tls=section.get("verify_tls", True),
         ca_bundle=section.get("ca_bundle"),
+        jwks_uri=section.get("jwks_uri"),
         timeout=float(section.get("timeout", 10.0)),
         max_rps=float(section.get("max_rps", 0)),
         max_retry_wait=float(section.get("max_retry_wait", 60)),

@@ -25,10 +25,14 @@ from conformance.flows.jwt import (
     NONE_VARIANTS,
     WEAK_SECRETS_FILE,
     DecodedJwt,
+    attacker_rsa_key,
     b64url_encode,
     crack_hmac,
     decode_unverified,
     forge,
+    forge_rs256,
+    is_asymmetric,
+    public_key_secrets,
     weak_secrets,
     with_alg_none,
     with_claims,
@@ -207,6 +211,11 @@ def _header_key_forgery(variant: str, issued: Issued) -> Forgery:
         header = {**base, "jwk": {"kty": "oct", "k": b64url_encode(attacker), "alg": "HS256"}}
         return Forgery("header jwk = an oct key of the suite's own, claims unchanged, signed HS256 with that key",
                        forge(header, issued.claims, key=attacker))  # fmt: skip
+    if variant == "jwk-rsa":
+        private, jwk = attacker_rsa_key()
+        header = {**base, "alg": "RS256", "jwk": {**jwk, "alg": "RS256", "use": "sig"}}
+        return Forgery("header jwk = an RSA public key of the suite's own, claims unchanged, signed RS256 with it",
+                       forge_rs256(header, issued.claims, private))  # fmt: skip
     if variant == "jku":
         header = {**base, "jku": f"{UNRESOLVABLE}/.well-known/jwks.json", "kid": "conformance-probe"}
         return Forgery(f"header jku = {header['jku']} (never resolves), kid 'conformance-probe', signed HS256 "
@@ -224,8 +233,52 @@ def _header_key_forgery(variant: str, issued: Issued) -> Forgery:
                    forge(header, issued.claims, key="conformance-probe"))  # fmt: skip
 
 
+def _key_set(http: Session, target: Target) -> tuple[list[dict[str, Any]], str]:
+    """The target's public keys: target.jwks_uri, else the metadata's jwks_uri, else /.well-known/jwks.json."""
+    candidates = [target.jwks_uri] if target.jwks_uri else []
+    for suffix in ("/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"):
+        document = http.request("GET", target.url(suffix)).json
+        if isinstance(document, dict) and isinstance(document.get("jwks_uri"), str):
+            candidates.append(document["jwks_uri"])
+            break
+    candidates.append(target.url("/.well-known/jwks.json"))
+    tried = []
+    for url in candidates:
+        answer = http.request("GET", url)
+        keys = answer.json.get("keys") if isinstance(answer.json, dict) else None
+        if answer.status == 200 and isinstance(keys, list) and any(isinstance(k, dict) for k in keys):
+            return [k for k in keys if isinstance(k, dict) and k.get("kty") in {"RSA", "EC"}], url
+        tried.append(f"{url}: HTTP {answer.status}")
+    pytest.skip("needs the public key set of the RS/ES/PS-signed tokens: set [target] jwks_uri (tried "
+                + "; ".join(tried) + ")")  # fmt: skip
+
+
+@requirement("JWT-ALG-CONFUSION")
+def test_public_key_is_not_an_hmac_secret(http: Session, target: Target, issued: Issued) -> None:
+    """RFC 8725 §2.1, §3.1: an HS256 token signed with the server's public key (the classic algorithm confusion)
+    is refused; each key "MUST be used with exactly one algorithm"."""
+    if not is_asymmetric(issued.header.get("alg")):
+        pytest.skip(
+            f"the tokens are signed {issued.header.get('alg')!r} (HMAC): there is no public key to confuse"
+        )
+    served_or_skip(http, target, issued.token)
+    keys, source = _key_set(http, target)
+    kid = issued.header.get("kid")
+    chosen = [k for k in keys if kid is None or k.get("kid") in (None, kid)] or keys
+    base = {key: value for key, value in issued.header.items() if key not in {"jwk", "jku", "x5u", "x5c"}}
+    forgeries = [
+        Forgery(f"header alg 'HS256', claims unchanged, signed with the public key {k.get('kid') or ''} of {source} "
+                f"as the HMAC secret ({label})", forge({**base, "alg": "HS256"}, issued.claims, key=secret))
+        for k in chosen
+        for label, secret in public_key_secrets(k)
+    ]  # fmt: skip
+    _present(http, target, forgeries, "a token signed HS256 with the server's public key is refused")
+
+
 @requirement("JWT-HEADER-KEYS-IGNORED")
-@pytest.mark.parametrize("variant", ["jwk", "jku", "x5u", "kid-path-traversal", "kid-sql-injection"])
+@pytest.mark.parametrize(
+    "variant", ["jwk", "jwk-rsa", "jku", "x5u", "kid-path-traversal", "kid-sql-injection"]
+)
 def test_header_keys_are_not_trusted(http: Session, target: Target, issued: Issued, variant: str) -> None:
     """RFC 6749 §7: the resource server "MUST validate the access token" - with its own key, not one the
     token names or carries (RFC 7515 §4.1.3, §6; RFC 8725 §3.10)."""

@@ -166,3 +166,52 @@ def weak_secrets() -> list[str]:
     """The shipped dictionary of weak and common HMAC secrets (conformance/data/), in file order."""
     text = (resources.files("conformance") / "data" / WEAK_SECRETS_FILE).read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+# --- Public keys (RFC 7517), for the algorithm-confusion and embedded-key attacks ----------------
+
+#: The asymmetric algorithm families of RFC 7518 §3.3-3.5: the verifier holds a public key.
+ASYMMETRIC = ("RS", "PS", "ES")
+
+
+def is_asymmetric(alg: object) -> bool:
+    return isinstance(alg, str) and alg[:2] in ASYMMETRIC
+
+
+def public_key_secrets(jwk: dict[str, Any]) -> list[tuple[str, bytes]]:
+    """The byte strings a confused verifier may take as the HMAC secret for this public key: each PEM and
+    DER serialisation (with and without the final newline), and the JWK itself as text."""
+    from cryptography.hazmat.primitives import serialization
+    from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
+    algorithm = RSAAlgorithm if jwk.get("kty") == "RSA" else ECAlgorithm
+    key = algorithm.from_jwk(json.dumps(jwk))
+    public = key.public_key() if hasattr(key, "private_bytes") else key
+    spki = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    forms = [("PEM (SubjectPublicKeyInfo)", spki), ("PEM without the final newline", spki.rstrip(b"\n")),
+             ("DER (SubjectPublicKeyInfo)",
+              public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)),
+             ("the JWK as JSON text", json.dumps(jwk, separators=(",", ":")).encode())]  # fmt: skip
+    if jwk.get("kty") == "RSA":
+        pkcs1 = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.PKCS1)
+        forms.insert(2, ("PEM (PKCS#1 RSA PUBLIC KEY)", pkcs1))
+        forms.append(("the modulus n, decoded", b64url_decode(str(jwk["n"]))))
+    return forms
+
+
+def attacker_rsa_key() -> tuple[Any, dict[str, Any]]:
+    """A fresh RSA key of the suite's own and its public JWK (RFC 7517 §4), for an embedded-key forgery."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return private, json.loads(RSAAlgorithm.to_jwk(private.public_key()))
+
+
+def forge_rs256(header: dict[str, Any], claims: dict[str, Any], private_key: Any) -> str:
+    """A compact JWS of `header` and `claims`, RS256-signed with `private_key` (RFC 7518 §3.3)."""
+    from jwt.algorithms import RSAAlgorithm
+
+    head = f"{encode_segment({**header, 'alg': 'RS256'})}.{encode_segment(claims)}"
+    signature = RSAAlgorithm(RSAAlgorithm.SHA256).sign(head.encode("ascii"), private_key)
+    return f"{head}.{b64url_encode(signature)}"

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .authorize import authorize
 from .login import consent, login
-from .metadata import METADATA_PATH, metadata_endpoint
+from .metadata import JWKS_PATH, METADATA_PATH, jwks_endpoint, metadata_endpoint
 from .resource import patients
 from .state import ServerState
 from .token_endpoint import token_endpoint
@@ -81,6 +81,7 @@ def build_app(state: ServerState) -> Starlette:
         Route(CONSENT_PATH, AnyMethod(consent)),
         Route(PATIENTS_PATH, AnyMethod(patients)),
         Route(METADATA_PATH, metadata_endpoint({"token": TOKEN_PATH, "authorize": AUTHORIZE_PATH})),
+        Route(JWKS_PATH, jwks_endpoint),
     ]
     middleware = (
         [Middleware(LatencyMiddleware, seconds=state.settings.latency)] if state.settings.latency else []

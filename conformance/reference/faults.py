@@ -167,6 +167,11 @@ _DECLARED = (
     ),
     Fault("password-grant-enabled", ("SEC-PASSWORD-GRANT-DISABLED",), "grant_type=password issues tokens"),
     Fault(
+        "rs256-alg-confusion",
+        ("JWT-ALG-CONFUSION",),
+        "RS256 tokens; an HS256 token signed with the public key's PEM as the HMAC secret is accepted",
+    ),
+    Fault(
         "metadata-issuer-mismatch",
         ("META-ISSUER-MATCHES",),
         "the metadata's issuer is not the URL it was fetched from",

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from .state import ServerState
 
 METADATA_PATH = "/.well-known/oauth-authorization-server"
+JWKS_PATH = "/.well-known/jwks.json"
 
 
 def document(state: ServerState, paths: dict[str, str]) -> dict[str, Any]:
@@ -38,6 +39,8 @@ def document(state: ServerState, paths: dict[str, str]) -> dict[str, Any]:
     }
     if not faults.on("metadata-no-s256"):
         body["code_challenge_methods_supported"] = ["S256"]
+    if state.tokens.rsa:
+        body["jwks_uri"] = issuer + JWKS_PATH
     return body
 
 
@@ -49,3 +52,12 @@ def metadata_endpoint(paths: dict[str, str]) -> Any:
         return JSONResponse(document(state, paths), headers={"Cache-Control": "max-age=300"})
 
     return endpoint
+
+
+async def jwks_endpoint(request: Request) -> Response:
+    """RFC 7517 §5: the public key set, when the tokens are RS256-signed (404 otherwise)."""
+    state: ServerState = request.app.state.spry
+    keys = state.tokens.jwks()
+    if keys is None:
+        return Response("Not Found", status_code=404, media_type="text/plain")
+    return JSONResponse(keys, headers={"Cache-Control": "max-age=300"})

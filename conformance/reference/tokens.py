@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from jwt.algorithms import HMACAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import HMACAlgorithm, RSAAlgorithm
 from jwt.utils import base64url_decode
 
 from .clock import Clock
@@ -42,6 +44,12 @@ class IssuedToken:
     token: str
     jti: str
     expires_in: int
+
+
+#: The key id of the RS256 key (RFC 7515 §4.1.4).
+KID = "spry-rs256-1"
+#: The switches that make the server sign RS256: the variant, and the faults that only exist in that mode.
+RSA_SWITCHES = ("rs256-tokens", "rs256-alg-confusion")
 
 
 class _HMAC(HMACAlgorithm):
@@ -73,6 +81,9 @@ class TokenService:
         self._jws = _jws()
         # Fault weak-signing-key: a guessable key instead of 32 random bytes (RFC 8725 §3.5).
         self._key = b"secret" if faults.on("weak-signing-key") else secrets.token_bytes(32)
+        # Variant rs256-tokens (and the RS256 faults, which imply it): RS256 with a key set at the JWKS URL.
+        self.rsa = any(faults.on(name) for name in RSA_SWITCHES)
+        self._private = rsa.generate_private_key(public_exponent=65537, key_size=2048) if self.rsa else None
         # Fault low-entropy-access-token: opaque sequential tokens, each standing for its signed JWT.
         self._opaque: dict[str, str] = {}
         self._counter = itertools.count(1)
@@ -84,7 +95,18 @@ class TokenService:
 
     def _sign(self, claims: dict[str, Any]) -> str:
         payload = json.dumps(claims, separators=(",", ":")).encode()
+        if self._private is not None:
+            return self._jws.encode(
+                payload, self._private, algorithm="RS256", headers={"typ": "JWT", "kid": KID}
+            )
         return self._jws.encode(payload, self._key, algorithm=ALGORITHM, headers={"typ": "JWT"})
+
+    def jwks(self) -> dict[str, Any] | None:
+        """The public key set (RFC 7517 §5) in RS256 mode; None when the tokens are HMAC-signed."""
+        if self._private is None:
+            return None
+        key = json.loads(RSAAlgorithm.to_jwk(self._private.public_key()))
+        return {"keys": [{**key, "kid": KID, "alg": "RS256", "use": "sig"}]}
 
     def _claims(self, client: Client, identity: Identity, scope: str, lifetime: int) -> dict[str, Any]:
         iat = int(self._clock.now())
@@ -152,6 +174,20 @@ class TokenService:
         if self._faults.on("jwk-header-trusted") and isinstance(header.get("jwk"), dict):
             key = jwt.PyJWK(header["jwk"], algorithm=alg if isinstance(alg, str) else None)
             return _payload(self._jws.decode_complete(token, key.key, algorithms=[key.algorithm_name]))
+        if self._private is not None:
+            public = self._private.public_key()
+            # Fault rs256-alg-confusion: the algorithm comes from the header, and an HS256 token is checked with
+            # the public key's PEM as the HMAC secret (the classic library flaw; RFC 8725 §2.1, §3.1).
+            if alg == "HS256" and self._faults.on("rs256-alg-confusion"):
+                pem = public.public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+                signing_input, _, signature = token.rpartition(".")
+                expected = hmac.new(pem, signing_input.encode(), hashlib.sha256).digest()
+                if not hmac.compare_digest(expected, base64url_decode(signature)):
+                    raise InvalidToken("the access token signature is invalid")
+                return _payload(self._jws.decode_complete(token, options={"verify_signature": False}))
+            return _payload(self._jws.decode_complete(token, public, algorithms=["RS256"]))
         # Fault alg-confusion-hs512: HS384/HS512 pass the allow-list; the key table only holds the HS256
         # secret, so they are checked against its default entry, the empty key.
         if self._faults.on("alg-confusion-hs512") and alg in ("HS384", "HS512"):

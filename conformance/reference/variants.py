@@ -46,6 +46,8 @@ _DECLARED = (
             "sender-constraining for public clients only"),
     Variant("opaque-access-tokens", "access tokens are random opaque strings, not JWTs",
             "RFC 6749 §1.4: an access token is \"usually opaque to the client\"; RFC 6750 does not require a format"),
+    Variant("rs256-tokens", "access tokens are RS256-signed, the public key set published at the JWKS URL",
+            "RFC 7518 §3.1 (RS256 is RECOMMENDED); RFC 9068 §4 (the key set from the metadata's jwks_uri)"),
     Variant("short-lived-codes", "authorization codes live 10 seconds",
             'RFC 6749 §4.1.2: "A maximum authorization code lifetime of 10 minutes is RECOMMENDED" (a maximum)'),
     Variant("no-metadata", "no authorization server metadata is published (the well-known URL answers 404)",

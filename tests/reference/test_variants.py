@@ -28,3 +28,11 @@ def test_no_requirement_fails_on_a_correct_variant(variant: str, tmp_path: Path)
 def test_every_variant_names_the_text_that_permits_it() -> None:
     for variant in VARIANTS.values():
         assert "RFC" in variant.permitted_by, variant.name
+
+
+def test_public_key_attacks_run_against_rs256_tokens(tmp_path: Path) -> None:
+    """With RS256 tokens the algorithm-confusion and embedded-key attacks are exercised, not skipped."""
+    run = run_suite_here(tmp_path, "--variant", "rs256-tokens", "--requirement", "JWT-ALG-CONFUSION",
+                         "--requirement", "JWT-HEADER-KEYS-IGNORED", "--requirement", "JWT-SIGNATURE-VERIFIED")  # fmt: skip
+    assert run.statuses() == dict.fromkeys(("JWT-ALG-CONFUSION", "JWT-HEADER-KEYS-IGNORED", "JWT-SIGNATURE-VERIFIED"),
+                                           "passed"), run.output[-2000:]  # fmt: skip
