@@ -30,6 +30,9 @@ class Budget:
     lifecycle_steps: int  # steps per run
     strangers: int  # token requests authenticated as an unknown client (servers throttle them)
     logins: int  # real authorization codes fed to the stateful scenarios (one login each)
+    identities: int = (
+        7  # spellings of the client identity (conformance.generated.strategies.identity_variants)
+    )
 
 
 BUDGETS: dict[str, Budget] = {

@@ -27,7 +27,7 @@ from conformance.generated.budget import (
 )
 from conformance.generated.schema import load_schema, operations
 from conformance.generated.sender import Sender, Sent
-from conformance.generated.strategies import EDGE_VALUES
+from conformance.generated.strategies import EDGE_VALUES, SCOPE_SPELLINGS, identity_variants
 from conformance.http import BudgetExhausted, Session, TargetError
 
 
@@ -149,6 +149,14 @@ def _explicit_examples(sender: Sender, target: Target) -> None:
                          phase="explicit", note=f"refresh_token = {label}")  # fmt: skip
     sender.send_form("requestToken", base + [("scope", primary.scope)], phase="explicit",
                      note="an unknown client with a secret", credentials="stranger")  # fmt: skip
+    # Identities and encodings a server parses itself: each once, judged by every rule (a 5xx fails).
+    for identity in identity_variants(primary)[: sender.budget.identities]:
+        sender.send_form("requestToken", base + [("scope", primary.scope)], phase="explicit",
+                         note=f"client identity: {identity.label}", identity=identity)  # fmt: skip
+    for label, spelled in SCOPE_SPELLINGS.items():
+        sender.send_form(
+            "requestToken", base + [("scope", spelled)], phase="explicit", note=f"scope = {label}"
+        )
 
 
 def _stateful(sender: Sender, schema: Any, budget: Budget, seed: int) -> None:

@@ -9,6 +9,7 @@ back as they are, never followed.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from conformance.generated.schema import (
     load_schema,
     operations,
 )
+from conformance.generated.strategies import Identity
 from conformance.http import CredentialGuard, Response, Session, basic_authorization
 
 if (
@@ -199,15 +201,18 @@ class Sender:
         return self._send(sent, prepared)
 
     def send_form(self, operation: str, pairs: Sequence[tuple[str, str]], *, phase: str, note: str,
-                  credentials: str = "primary") -> Sent | None:  # fmt: skip
-        """Send a token request built by hand (the explicit examples), authenticated as asked."""
+                  credentials: str = "primary", identity: Identity | None = None) -> Sent | None:  # fmt: skip
+        """Send a token request built by hand (the explicit examples), authenticated as asked (or as `identity`)."""
         method, path = self.paths[operation]
         case = self.operations[operation].Case(
             body=dict(pairs), media_type="application/x-www-form-urlencoded"
         )
         sent = Sent(operation, phase, method, "", {}, b"", response=None, case=case, note=note)  # type: ignore[arg-type]
         headers: dict[str, str] = {"Content-Type": "application/x-www-form-urlencoded"}
-        pairs = self._authenticate(sent, headers, list(pairs), credentials)
+        if identity is not None:
+            pairs = self._as_identity(sent, headers, list(pairs), identity)
+        else:
+            pairs = self._authenticate(sent, headers, list(pairs), credentials)
         self._mark_issued(sent, pairs)
         prepared = prepare(method, self.target.url(path), headers=headers, data=pairs)
         return self._send(sent, prepared)
@@ -270,6 +275,21 @@ class Sender:
             headers["Authorization"] = basic_authorization(client.client_id, client.client_secret)
             return pairs
         return pairs + [("client_id", client.client_id), ("client_secret", client.client_secret)]
+
+    def _as_identity(self, sent: Sent, headers: dict[str, str], pairs: list[tuple[str, Any]],
+                     identity: Identity) -> list[tuple[str, Any]]:  # fmt: skip
+        """The client identity spelled as `identity` says; an unregistered one counts as a stranger."""
+        self.http.masker.register_configured(identity.secret)
+        sent.credentials = "identity" if identity.registered else "stranger"
+        sent.secrets += (("client secret", identity.secret),)
+        if identity.auth == "basic":
+            headers["Authorization"] = basic_authorization(identity.client_id, identity.secret)
+            return pairs
+        if identity.auth == "basic-raw":  # not form-encoded first, as a careless client sends it
+            raw = f"{identity.client_id}:{identity.secret}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(raw).decode()
+            return pairs
+        return pairs + [("client_id", identity.client_id), ("client_secret", identity.secret)]
 
     def _mark_issued(self, sent: Sent, pairs: Any) -> None:
         if not isinstance(pairs, list):

@@ -123,3 +123,44 @@ def mutated_request(mutation: Mutation, client: Client) -> list[tuple[str, str]]
         base["refresh_token"] = secrets.token_urlsafe(32)
     base[mutation.parameter] = mutation.value
     return list(base.items())
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A client identity as a token request may spell it: the id, the secret, and how they travel."""
+
+    label: str
+    client_id: str
+    secret: str
+    auth: str  # "body", "basic" (RFC 6749 §2.3.1: form-urlencoded, then base64) or "basic-raw" (not encoded)
+    registered: bool  # the configured client's own id and secret, spelled otherwise
+
+
+def identity_variants(client: Client) -> list[Identity]:
+    """Spellings of the client's identity a server parses itself: case, whitespace, non-ASCII and
+    percent-encoding of the id, and secrets holding the characters HTTP Basic's encoding must carry
+    (RFC 6749 §2.3.1: "the client identifier is encoded using the "application/x-www-form-urlencoded"
+    encoding algorithm ... and the encoded value is used as the username; the client password is encoded
+    using the same algorithm and used as the password"). None may crash the server."""
+    own, secret = client.client_id, client.client_secret or ""
+    return [
+        Identity("the client_id in upper case", own.upper(), secret, "body", True),
+        Identity("the client_id with surrounding spaces", f" {own} ", secret, "body", True),
+        Identity("the client_id percent-encoded in HTTP Basic", own, secret, "basic", True),
+        Identity("a non-ASCII client_id", f"{own}-é✓", secret, "body", False),
+        Identity("a client_id with percent signs", f"{own}%2F%zz", secret, "basic", False),
+        Identity("a secret with + % : in HTTP Basic, encoded", f"{own}-fuzz", "s+e%cr:et", "basic", False),
+        Identity(
+            "a secret with + % : in HTTP Basic, not encoded", f"{own}-fuzz", "s+e%cr:et", "basic-raw", False
+        ),
+    ]
+
+
+#: Scope spellings a server parses itself (RFC 6749 §3.3: space-delimited, case-sensitive, NQCHAR).
+SCOPE_SPELLINGS: dict[str, str] = {
+    "the scope in upper case": "READ",
+    "a scope repeated": "read read",
+    "scopes separated by a comma": "read,write",
+    "scopes separated by a tab": "read\twrite",
+    "a non-ASCII scope": "réad",
+}

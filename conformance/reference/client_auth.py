@@ -85,6 +85,9 @@ def authenticate(
         if faults.on("cc-anonymous-accepted") and params.get("grant_type") == "client_credentials":
             return state.registry.by_role("primary")
         raise _invalid_client(state, "client authentication is required", basic=False)
+    # Fault client-id-non-ascii-500: a client_id outside ASCII reaches an encoder that crashes.
+    if not client_id.isascii() and faults.on("client-id-non-ascii-500"):
+        raise ServerFault("Internal Server Error", "text/plain")
     _check_throttle(state, client_id)
     client = state.registry.client(client_id)
     if client is None and faults.on("unknown-client-accepted"):

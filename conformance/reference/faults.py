@@ -167,6 +167,11 @@ _DECLARED = (
     ),
     Fault("password-grant-enabled", ("SEC-PASSWORD-GRANT-DISABLED",), "grant_type=password issues tokens"),
     Fault(
+        "client-id-non-ascii-500",
+        ("FUZZ-TOKEN-NO-5XX",),
+        "a token request whose client_id is not ASCII gets a 500 (only the identity fuzzing sends one)",
+    ),
+    Fault(
         "rs256-alg-confusion",
         ("JWT-ALG-CONFUSION",),
         "RS256 tokens; an HS256 token signed with the public key's PEM as the HMAC secret is accepted",

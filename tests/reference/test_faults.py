@@ -526,6 +526,13 @@ PROBES: dict[str, Probe] = {
     "alg-confusion-hs512": lambda s: _resource_accepts(s, _empty_key_hs512(s.cc_token())),
     "jwk-header-trusted": _jwk_trusted,
     "rs256-alg-confusion": _public_key_as_hmac_secret,
+    "client-id-non-ascii-500": lambda s: (
+        s.http.post(
+            "/apis/v2/oauth/token",
+            data={"grant_type": "client_credentials", "client_id": "app-é", "client_secret": "x"},
+        ).status_code
+        == 500
+    ),
     "weak-signing-key": _weak_key,
     "jwt-no-exp": lambda s: "exp" not in claims(s.cc_token()),
     "jwt-leaks-secret": lambda s: s.client()["client_secret"] in str(claims(s.cc_token())),
