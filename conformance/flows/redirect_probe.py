@@ -11,6 +11,7 @@ attacker host. Nothing here asserts: the `Probe` says what happened.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -76,6 +77,10 @@ class Probe:
         params, fragment = dict(parse_qsl(parts.query)), dict(parse_qsl(parts.fragment))
         if "code" in params:
             return "a code"
+        if re.search(
+            r"[?&#;@/]code=", self.location
+        ):  # a code wherever the Location carries it (a fragment...)
+            return "a code (outside the query)"
         if "access_token" in fragment:
             return "an access token"
         if "error" in params:

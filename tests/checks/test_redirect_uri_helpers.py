@@ -119,3 +119,12 @@ def test_origin_and_masked_location() -> None:
     assert origin(f"https://client.example.org@{ATTACKER_HOST}/x") == ("https", ATTACKER_HOST, 443)
     assert origin("com.example.app:/cb") is None
     assert without_query(f"{REGISTERED}?code=secret#frag") == f"{REGISTERED}?…#frag"
+
+
+def test_a_code_after_a_fragment_is_recognised() -> None:
+    from conformance.flows.redirect_lookalikes import Lookalike
+    from conformance.flows.redirect_probe import Probe
+
+    probe = Probe(Lookalike("fragment.at", ("x",), "attack"), REGISTERED, first=None, last=None,  # type: ignore[arg-type]
+                  location=f"{REGISTERED}#@{ATTACKER_HOST}?code=c0de")  # fmt: skip
+    assert probe.carried == "a code (outside the query)"
