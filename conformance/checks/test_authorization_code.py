@@ -266,6 +266,18 @@ def test_repeated_parameter_is_refused(
                *outcome.exchanges, observed=outcome.describe())  # fmt: skip
 
 
+@requirement("SEC-NO-PARAMETER-MERGING")
+def test_repeated_state_is_not_merged(http: Session, target: Target, ac_client: Client) -> None:
+    """RFC 6749 §4.1.2: state is "The exact value received from the client" - one of the copies sent, never
+    a value joined from both."""
+    first, second = new_state(), new_state()
+    outcome = attempt_authorization(http, target, ac_client, state=first, extra=[("state", second)])
+    _needs_login(outcome, target)
+    returned = outcome.redirect.state if outcome.redirect is not None else None
+    expect(returned in {None, first, second}, "the state of the redirect is one of the copies sent, or none",
+           *outcome.exchanges, observed=f"state {describe(returned)} came back for {first!r} and {second!r}")  # fmt: skip
+
+
 # --- the code exchange (§4.1.3) ------------------------------------------------------------------
 
 

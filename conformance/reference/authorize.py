@@ -48,12 +48,14 @@ async def authorize(request: Request) -> Response:
         return response
     pairs = request.query_params.multi_items()
     repeated = {name for name, count in Counter(name for name, _ in pairs).items() if count > 1}
-    if faults.on("authorize-repeated-param-accepted"):
+    if faults.on("authorize-repeated-param-accepted") or faults.on("repeated-param-merged"):
         repeated = set()
     params: dict[str, str] = {}
     for name, value in pairs:  # §3.1: a parameter without a value is omitted
         if value:
-            params[name] = value
+            # Fault repeated-param-merged: repeats are joined with commas, as some frameworks do.
+            merge = name in params and name == "state" and faults.on("repeated-param-merged")
+            params[name] = f"{params[name]},{value}" if merge else value
     # 1. Errors about the client or its redirect URI: an error page, never a redirect.
     if repeated & {"client_id", "redirect_uri"}:
         return error_page(faults, 400, "client_id or redirect_uri is repeated.")

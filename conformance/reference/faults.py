@@ -167,6 +167,11 @@ _DECLARED = (
     ),
     Fault("password-grant-enabled", ("SEC-PASSWORD-GRANT-DISABLED",), "grant_type=password issues tokens"),
     Fault(
+        "repeated-param-merged",
+        ("SEC-NO-PARAMETER-MERGING",),
+        "a repeated state is accepted and joined with a comma: the redirect carries a state no client sent",
+    ),
+    Fault(
         "client-id-non-ascii-500",
         ("FUZZ-TOKEN-NO-5XX",),
         "a token request whose client_id is not ASCII gets a 500 (only the identity fuzzing sends one)",

@@ -264,6 +264,15 @@ def _public_key_as_hmac_secret(spry: Spry) -> bool:
     return _resource_accepts(spry, signing_input + "." + signature.rstrip(b"=").decode())
 
 
+def _merged_state(spry: Spry) -> bool:
+    client = spry.client()
+    # an unsupported response type: the error redirect carries the state as the server read it
+    query = [("response_type", "bogus"), ("client_id", client["client_id"]), ("redirect_uri", client["redirect_uri"]),
+             ("state", "a"), ("state", "b")]  # fmt: skip
+    location = spry.http.get("/apis/v2/oauth/authorize", params=query).headers.get("location", "")
+    return "state=a%2Cb" in location or "state=a,b" in location
+
+
 def _weak_key(spry: Spry) -> bool:
     try:
         jwt.decode(
@@ -526,6 +535,7 @@ PROBES: dict[str, Probe] = {
     "alg-confusion-hs512": lambda s: _resource_accepts(s, _empty_key_hs512(s.cc_token())),
     "jwk-header-trusted": _jwk_trusted,
     "rs256-alg-confusion": _public_key_as_hmac_secret,
+    "repeated-param-merged": _merged_state,
     "client-id-non-ascii-500": lambda s: (
         s.http.post(
             "/apis/v2/oauth/token",
