@@ -25,9 +25,11 @@ KINDS = ("breach", "format")
 _RFC = re.compile(r"RFC\s*(\d+)(?:\s*(?:§|section)\s*([\d.]+[\d]))?", re.IGNORECASE)
 _FIELDS = {
     "id", "title", "level", "severity", "profiles", "spry", "rfc", "rule", "oauch", "asvs", "gain", "enable",
-    "aggressive", "kind",
+    "aggressive", "kind", "binds",
 }  # fmt: skip
-_REQUIRED = {"id", "title", "level", "severity", "profiles", "rule"}
+_REQUIRED = {"id", "title", "level", "severity", "profiles", "rule", "binds"}
+#: Who the sentence behind a requirement binds: the suite judges servers only (a client's MUST is not one).
+BINDS = ("authorization server", "resource server", "authorization and resource servers")
 
 #: The marker every check carries: `@requirement("TOKEN-TYPE-BEARER")`.
 requirement = pytest.mark.requirement
@@ -52,6 +54,7 @@ class Requirement:
     #: "breach": its title names a security property an attacker gains from when it is broken;
     #: "format": the form of an answer (status, error code, headers, body shape): a deviation, not a breach.
     kind: str = "breach"
+    binds: str = "authorization server"  # who the quoted sentence binds (BINDS)
 
     @property
     def source(self) -> str:
@@ -85,6 +88,7 @@ class Requirement:
             "enable": self.enable,
             "links": [{"label": label, "url": url} for label, url in self.links()],
             "kind": self.kind,
+            "binds": self.binds,
         }
 
 
@@ -180,7 +184,14 @@ def _requirement(item: dict[str, Any], family: str, path: Path, seen: set[str]) 
         enable=item.get("enable", ""),
         aggressive=bool(item.get("aggressive", False)),
         kind=_kind(item.get("kind", "breach"), where),
+        binds=_binds(item["binds"], where),
     )
+
+
+def _binds(value: object, where: str) -> str:
+    if value not in BINDS:
+        raise ValueError(f"{where}: binds must be one of {BINDS} (the suite judges servers only)")
+    return str(value)
 
 
 def _kind(value: object, where: str) -> str:

@@ -74,3 +74,14 @@ def test_aggressive_requirements_match_aggressive_checks() -> None:
                 if any(m.name == "aggressive" for m in marks):
                     marked.update(m.args[0] for m in marks if m.name == "requirement")
     assert marked == {r.id for r in CATALOGUE if r.aggressive}
+
+
+def test_every_requirement_quotes_the_sentence_that_binds_a_server() -> None:
+    """Judged only by the sentence that binds it: each rule quotes its text and names the server it binds."""
+    from conformance.catalogue import BINDS, load_catalogue
+
+    catalogue = load_catalogue()
+    unquoted = [r.id for r in catalogue if '"' not in r.rule]
+    assert not unquoted, f"rules that quote no sentence: {unquoted}"
+    assert all(r.binds in BINDS for r in catalogue)
+    assert {r.kind for r in catalogue} == {"breach", "format"}
