@@ -115,7 +115,9 @@ async def authorize(request: Request) -> Response:
     if challenge is not None:
         method = method or "plain"  # RFC 7636 §4.3
         if method not in pkce.METHODS or (method == "S256" and faults.on("pkce-s256-unsupported")):
-            return fail("invalid_request", "transform algorithm not supported")
+            # Fault pkce-method-wrong-error: the refusal names another error than RFC 7636 §4.4.1's
+            error = "unsupported_response_type" if faults.on("pkce-method-wrong-error") else "invalid_request"
+            return fail(error, "transform algorithm not supported")
         if not pkce.well_formed(challenge):
             return fail("invalid_request", "code_challenge must be 43-128 unreserved characters")
     pending = PendingAuthorization(

@@ -172,6 +172,11 @@ _DECLARED = (
         "a repeated state is accepted and joined with a comma: the redirect carries a state no client sent",
     ),
     Fault(
+        "pkce-method-wrong-error",
+        ("AC-ERROR-CODE",),
+        "an unsupported code_challenge_method is refused with unsupported_response_type, not invalid_request",
+    ),
+    Fault(
         "client-id-non-ascii-500",
         ("FUZZ-TOKEN-NO-5XX",),
         "a token request whose client_id is not ASCII gets a 500 (only the identity fuzzing sends one)",

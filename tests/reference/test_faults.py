@@ -536,6 +536,20 @@ PROBES: dict[str, Probe] = {
     "jwk-header-trusted": _jwk_trusted,
     "rs256-alg-confusion": _public_key_as_hmac_secret,
     "repeated-param-merged": _merged_state,
+    "pkce-method-wrong-error": lambda s: (
+        "error=unsupported_response_type"
+        in s.http.get(
+            "/apis/v2/oauth/authorize",
+            params={
+                "response_type": "code",
+                "client_id": s.client()["client_id"],
+                "redirect_uri": s.client()["redirect_uri"],
+                "code_challenge": "x" * 43,
+                "code_challenge_method": "S512",
+                "state": "s",
+            },
+        ).headers.get("location", "")
+    ),
     "client-id-non-ascii-500": lambda s: (
         s.http.post(
             "/apis/v2/oauth/token",
