@@ -63,8 +63,9 @@ def write_scope_or_skip(http: Session, target: Target, client: Client) -> None:
                     "that the write endpoint accepts one; a refused read token proves nothing without it")  # fmt: skip
     response = write_probe(http, target, answer.access_token)
     if classify_write(response.status) not in {"accepted", "written"}:
+        hint = "; check resource.write" if response.status in {404, 405} else ""
         pytest.skip(f"a token granted 'write' was itself refused at {target.resource.write} (HTTP {response.status}): "
-                    "SCOPE-WRITE-TOKEN-WRITES judges that; a refused read token proves nothing on this target")  # fmt: skip
+                    f"SCOPE-WRITE-TOKEN-WRITES judges that; a refused read token proves nothing on this target{hint}")  # fmt: skip
 
 
 def pkce_exchange_or_skip(

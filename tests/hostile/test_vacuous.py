@@ -7,6 +7,7 @@ judges the control, when it fails: they are never reported passed for what they 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,3 +83,38 @@ def test_token_endpoint_refusing_every_code_passes_no_pkce_refusal(
     statuses = outcome.statuses()
     assert statuses["AC-PKCE-S256"] == "failed", outcome.explain()
     assert all(statuses[r] == "skipped" for r in PKCE_CHECKS), statuses
+
+
+def _hide_writes_from_read_tokens(app: ASGIApp) -> ASGIApp:
+    """POST /v2/patients answers 404 to a token without the write scope (a refusal by hiding)."""
+    import base64
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == PATIENTS_PATH:
+            header = dict(scope["headers"]).get(b"authorization", b"").decode()
+            payload = header.rpartition(" ")[2].split(".")[1] if header.count(".") == 2 else ""
+            claims = (
+                json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)) or b"{}")
+                if payload
+                else {}
+            )
+            if "write" not in str(claims.get("scope", "")).split():
+                return await respond(404, JSON, b'{"code": 4004, "data": null, "message": "Not Found"}')(
+                    scope, receive, send, app
+                )
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def test_write_endpoint_hidden_from_read_tokens_is_a_refusal(
+    tmp_path: Path, reference_target: Callable[..., Wrapped]
+) -> None:
+    """A 404 to a read token is not blamed on resource.write once a write token passes: the write was refused."""
+    served = reference_target(_hide_writes_from_read_tokens)
+    outcome = run_against(
+        tmp_path, served.base_url, served.env, *requirements(*WRITE_CHECKS, "SCOPE-WRITE-TOKEN-WRITES")
+    )
+    assert outcome.statuses() == dict.fromkeys((*WRITE_CHECKS, "SCOPE-WRITE-TOKEN-WRITES"), "passed"), (
+        outcome.explain()
+    )
