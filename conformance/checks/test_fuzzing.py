@@ -11,10 +11,14 @@ it sends through the run's session, so `target.max_rps` and `--max-requests` hol
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from conformance.catalogue import requirement
-from conformance.config import Target
+from conformance.config import Target, with_overrides
+from conformance.errors import LoginError
+from conformance.flows.authorize import authorize, new_state
 from conformance.flows.leaks import echoes
 from conformance.flows.responses import directives
 from conformance.generated.budget import budget_for, derive_seed
@@ -25,6 +29,36 @@ from conformance.http import Session
 from conformance.judges.generated import redirect_problems, ungrantable
 from conformance.run.state import GENERATED
 from conformance.verdict import expect
+
+#: Usernames a login form parses itself (FUZZ-LOGIN-NO-5XX): each tried once with the configured password.
+ODD_USERNAMES = {
+    "in upper case": str.upper,
+    "with surrounding spaces": lambda name: f"  {name} ",
+    "outside ASCII": lambda name: f"{name}-é✓日本",
+    "of 2000 characters": lambda name: "u" * 2000,
+    "with markup and quotes": lambda name: "<b>'x\"</b>" + name,
+}
+
+
+@requirement("FUZZ-LOGIN-NO-5XX")
+def test_login_form_never_answers_5xx(http: Session, target: Target, request: pytest.FixtureRequest) -> None:
+    """RFC 9110 §15.6: a 5xx says the server erred. Odd usernames at the login form get a refusal or a login."""
+    client = request.getfixturevalue("code_client")
+    if target.user.login.method != "form" or not target.user.username:
+        pytest.skip(
+            "needs user.login.method = 'form' and user.username: the suite fills the login form itself"
+        )
+    crashed = []
+    for label, spell in ODD_USERNAMES.items():
+        user = replace(target.user, username=spell(target.user.username))
+        try:
+            authorize(http, with_overrides(target, user=user), client, state=new_state())
+        except LoginError as error:
+            if error.status is not None and error.status >= 500:
+                crashed.append((label, error.response))
+    expect(not crashed, "no 5xx from the login form for any username", *(r for _, r in crashed if r is not None),
+           observed="; ".join(f"a username {label}: HTTP {r.status if r is not None else '?'}" for label, r in crashed))  # fmt: skip
+
 
 # Under xdist the campaign runs once, on one worker, for all five checks (`--dist loadgroup`, the plugin's default).
 pytestmark = pytest.mark.xdist_group("fuzz-campaign")

@@ -177,6 +177,11 @@ _DECLARED = (
         "an unsupported code_challenge_method is refused with unsupported_response_type, not invalid_request",
     ),
     Fault(
+        "login-username-500",
+        ("FUZZ-LOGIN-NO-5XX",),
+        "a login whose username is not ASCII gets a 500 (only the username fuzzing sends one)",
+    ),
+    Fault(
         "client-id-non-ascii-500",
         ("FUZZ-TOKEN-NO-5XX",),
         "a token request whose client_id is not ASCII gets a 500 (only the identity fuzzing sends one)",

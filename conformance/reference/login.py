@@ -73,6 +73,9 @@ async def login(request: Request) -> Response:
     if isinstance(outcome, Response):
         return outcome
     session, form = outcome
+    # Fault login-username-500: a username outside ASCII reaches an encoder that crashes.
+    if not form.get("username", "").isascii() and state.faults.on("login-username-500"):
+        return Response("Internal Server Error", status_code=500, media_type="text/plain")
     user = state.registry.user
     client = state.registry.client(session.pending.client_id)
     assert client is not None

@@ -273,6 +273,14 @@ def _merged_state(spry: Spry) -> bool:
     return "state=a%2Cb" in location or "state=a,b" in location
 
 
+def _login_username_500(spry: Spry) -> bool:
+    with spry.browser() as browser:
+        page = spry.authorize(browser=browser)
+        login = browser.post("/apis/v2/oauth/login", data={"csrf_token": csrf(page), "username": "é-user",
+                                                           "password": spry.user["password"], "action": "login"})  # fmt: skip
+        return login.status_code == 500
+
+
 def _weak_key(spry: Spry) -> bool:
     try:
         jwt.decode(
@@ -536,6 +544,7 @@ PROBES: dict[str, Probe] = {
     "jwk-header-trusted": _jwk_trusted,
     "rs256-alg-confusion": _public_key_as_hmac_secret,
     "repeated-param-merged": _merged_state,
+    "login-username-500": _login_username_500,
     "pkce-method-wrong-error": lambda s: (
         "error=unsupported_response_type"
         in s.http.get(
