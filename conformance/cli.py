@@ -25,6 +25,22 @@ from conformance import __version__
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_SUITE_ERROR = 0, 1, 2, 3, 4
 
+EPILOG = """\
+exit status of run:
+  0  every MUST passed (and every SHOULD with --strict)
+  1  a requirement failed, or a check could not run
+  2  the command or its configuration is wrong (one line names the key)
+  3  the target could not be reached, or issued the primary client no token, before any check
+  4  the suite itself failed (a bug: REPORT_DIR/suite-error.txt)
+
+environment:
+  SPRY_BASE_URL, SPRY_CLIENT_ID, SPRY_CLIENT_SECRET, and the variables the target file's *_env keys name
+  (SPRY_SECONDARY_CLIENT_SECRET, SPRY_READER_CLIENT_SECRET, SPRY_USER_PASSWORD by default)
+
+pytest:
+  spry-conformance run ... -- PYTEST_ARGS   anything after -- goes to pytest (-n 4, -k, --durations 10)
+"""
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -58,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spry-conformance", description="Conformance and security checks "
-                                     "for the Spry API's OAuth 2.0 authorization server.")  # fmt: skip
+                                     "for the Spry API's OAuth 2.0 authorization server.", epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     parser.add_argument("--version", action="version", version=f"spry-conformance {__version__}")
     commands = parser.add_subparsers(dest="command")
 
@@ -124,6 +141,8 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
         usable_report_dir(Path(args.report_dir))
         if args.fault or args.variant:
             check_faults(args.fault, args.variant)
+        if args.requirement:
+            args.requirement = _requirement_ids(args.requirement)
         if args.waivers:
             from conformance.catalogue import load_catalogue
             from conformance.waivers import load_waivers
@@ -304,6 +323,22 @@ def _without_environment(*names: str) -> Iterator[None]:
         yield
     finally:
         os.environ.update(saved)
+
+
+def _requirement_ids(given: list[str]) -> list[str]:
+    """`--requirement` ids as the catalogue spells them (case-insensitive), or a one-line error with a suggestion."""
+    from conformance.catalogue import load_catalogue
+    from conformance.config import suggest
+    from conformance.errors import ConfigError
+
+    known = {rid.upper(): rid for rid in load_catalogue().requirements}
+    found = []
+    for rid in given:
+        if rid.strip().upper() not in known:
+            raise ConfigError(f"--requirement: unknown requirement {rid!r}{suggest(rid.strip().upper(), known)}"
+                              " ('spry-conformance requirements' lists them)")  # fmt: skip
+        found.append(known[rid.strip().upper()])
+    return found
 
 
 def usable_report_dir(directory: Path) -> None:

@@ -130,3 +130,18 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
                             text=True, timeout=60)  # fmt: skip
     assert result.stdout.count("\n") == 1 and "breaks" in result.stdout
     assert result.stderr == "", result.stderr
+
+
+def test_python_dash_m_conformance_and_requirement_ids_in_any_case(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "conformance", "run", "--report-dir", "out",
+                             "--requirement", "cc-success"], cwd=tmp_path, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert [r["id"] for r in summary["requirements"]] == ["CC-SUCCESS"]
+
+
+def test_help_lists_exit_codes_environment_and_the_pytest_separator(tmp_path: Path) -> None:
+    result = run("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for text in ("exit status of run", "SPRY_CLIENT_SECRET", "-- PYTEST_ARGS", "4  the suite itself failed"):
+        assert text in result.stdout, text

@@ -149,3 +149,7 @@ def test_bad_waivers_file_exits_2(tmp_path: Path) -> None:
         "[[waiver]]\nrequirement = 'CC-SUCCESS'\nreason = 'r'\nowner = 'o'\nexpirs = 2030-01-01\n"
     )
     _assert_one_line_exit_2(*_main("run", "--waivers", str(waivers)), "did you mean 'expires'")
+
+
+def test_unknown_requirement_exits_2_with_a_suggestion() -> None:
+    _assert_one_line_exit_2(*_main("run", "--requirement", "cc-sucess"), "did you mean 'CC-SUCCESS'")
