@@ -110,7 +110,8 @@ class RunHooks:
         elif status == "passed":
             message = "; ".join(properties(item, NOTE))
         exchanges, dropped = state.recorder.take()
-        deviations = [d.to_dict() for d in state.recorder.take_deviations()]
+        # a deviation's text quotes the target's answer: masked and made printable like every message
+        deviations = [{**d.to_dict(), "problem": shown(d.problem)} for d in state.recorder.take_deviations()]
         if call.excinfo is not None and isinstance(call.excinfo.value, Violation):
             seen = {id(e) for e in exchanges}
             exchanges = [e for e in call.excinfo.value.exchanges if id(e) not in seen] + exchanges
