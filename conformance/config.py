@@ -1,6 +1,6 @@
 """The target configuration: the contract's TOML file, the environment and the flags, as one `Target`.
 
-Shape: `../shared/contract/spry-target.example.toml`. Every key may be omitted; secrets are
+Shape: `conformance/contract/spry-target.example.toml` (the contract's example, shipped in the package). Every key may be omitted; secrets are
 never read from the file, only from the environment variables its `*_env` keys name.
 A wrong key is reported by name, with the closest known key when there is one.
 """
