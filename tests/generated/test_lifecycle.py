@@ -1,4 +1,4 @@
-"""The grant-lifecycle model (conformance.generated.lifecycle.Lifecycle), without a server.
+"""The grant-lifecycle model (conformance.generated.lifecycle_model.Lifecycle), without a server.
 
 Each test tells the model what a target answered and checks what it judged: the rule held, the rule
 was broken, or nothing was judged (the model never accuses what it cannot know).
@@ -7,7 +7,7 @@ was broken, or nothing was judged (the model never accuses what it cannot know).
 from __future__ import annotations
 
 from conformance.config import Client
-from conformance.generated.lifecycle import MUST, SHOULD, Answer, Code, Judgement, Lifecycle, Token
+from conformance.generated.lifecycle_model import MUST, SHOULD, Answer, Code, Judgement, Lifecycle, Token
 
 OWNER = Client(
     "primary", "app", "s1", ("read", "write"), ("authorization_code", "refresh_token"), "https://c/cb"
