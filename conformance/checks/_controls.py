@@ -18,10 +18,7 @@ from conformance.flows.resource import call_resource
 from conformance.flows.scope_probe import classify_write, write_probe
 from conformance.flows.token import client_credentials, exchange_code
 from conformance.http import Response, Session
-
-
-def is_success(response: Response) -> bool:
-    return 200 <= response.status < 300
+from conformance.judges.answers import is_success
 
 
 def served_or_skip(http: Session, target: Target, token: str) -> Response:

@@ -1,6 +1,7 @@
 """JWT access tokens (security): RFC 8725, RFC 7519, RFC 7515, RFC 7518; jwt_tool's playbook, black-box.
 
-The checks forge tokens from an issued one (flows.jwt) and present them at the read endpoint. Each first
+Probes only: the checks forge tokens from an issued one (flows.jwt) and present them at the read endpoint;
+the judges (conformance/judges/jwt.py) decide from the recorded answers. Each first
 shows that the issued token itself is served (the control), so a refusal means the forgery was refused.
 A forged token is described in the verdict by the header and claims changed, never shown itself.
 Every check but the token-type confusion one is skipped, with the reason, when the access token is opaque.
@@ -8,7 +9,6 @@ Every check but the token-type confusion one is skipped, with the reason, when t
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 
 from conformance.catalogue import requirement
-from conformance.checks._controls import is_success, served_or_skip
+from conformance.checks._controls import served_or_skip
 from conformance.config import Client, Target
+from conformance.findings import settle
 from conformance.flows.authorize import AuthorizationResponse
 from conformance.flows.jwt import (
     HMAC_HASHES,
     NONE_VARIANTS,
-    WEAK_SECRETS_FILE,
     DecodedJwt,
     attacker_rsa_key,
     b64url_encode,
@@ -41,7 +41,7 @@ from conformance.flows.jwt import (
 from conformance.flows.resource import call_resource
 from conformance.flows.token import TokenResponse, client_credentials
 from conformance.http import Session
-from conformance.verdict import describe, expect
+from conformance.judges import jwt as judge
 
 #: A host that never resolves (RFC 6761 §6.4), for jku/x5u probes: no request ever leaves for it.
 UNRESOLVABLE = "https://jwks.conformance.invalid"
@@ -88,16 +88,8 @@ class Forgery:
 
 def _present(http: Session, target: Target, forgeries: list[Forgery], wanted: str) -> None:
     """Send every forgery; all must be refused (not 2xx). The verdict lists each forgery and its answer."""
-    answers = [(f, call_resource(http, target, f.token)) for f in forgeries]
-    accepted = [(f, r) for f, r in answers if is_success(r)]
-    listing = "; ".join(
-        f"{f.label}: HTTP {r.status}{' (ACCEPTED)' if is_success(r) else ''}" for f, r in answers
-    )
-    expect(not accepted, wanted, *(r for _, r in accepted), observed=listing)
-
-
-def _header_text(header: dict[str, Any]) -> str:
-    return json.dumps(header, separators=(",", ":"))
+    answers = [(f.label, call_resource(http, target, f.token)) for f in forgeries]
+    settle(judge.ensure_forgeries_refused(answers, wanted))
 
 
 def _hmac_alg(issued: Issued) -> str:
@@ -299,55 +291,13 @@ def test_signing_key_is_not_a_weak_secret(issued: Issued) -> None:
     if not result.found and result.tried < len(candidates) + 1:
         pytest.skip(f"the dictionary search stopped after {result.tried} of {len(candidates) + 1} keys "
                     f"({result.seconds:.1f} s): too slow to finish here")  # fmt: skip
-    if result.index == 0:
-        where = "the empty key"
-    else:
-        where = (f"entry #{result.index} of the {len(candidates)} entries of conformance/data/{WEAK_SECRETS_FILE} "
-                 f"(comment lines not counted; {len(result.key or b'')} characters)")  # fmt: skip
-    expect(not result.found, f"the {alg} signature verifies with none of {len(candidates) + 1} weak secrets",
-           issued.answer, observed=f"the {alg} signature of an issued token verifies with {where}")  # fmt: skip
+    settle(judge.ensure_key_is_no_weak_secret(alg, result, len(candidates), issued.answer))
 
 
 @requirement("JWT-HAS-EXP")
 def test_token_has_exp(issued: Issued) -> None:
     """Spry guide: "Access tokens expire after 1 hour"; RFC 7519 §4.1.4 exp; RFC 9068 §2.2 (exp REQUIRED)."""
-    exp = issued.claims.get("exp")
-    numeric = isinstance(exp, int | float) and not isinstance(exp, bool)
-    expect(numeric, "a numeric exp claim (NumericDate)", issued.answer,
-           observed=f"exp {describe(exp) if 'exp' in issued.claims else '(absent)'}; "
-           f"claims present: {', '.join(sorted(issued.claims))}")  # fmt: skip
-
-
-#: Claim names that are credentials by definition (RFC 6749's parameter names).
-_CREDENTIAL_CLAIMS = {
-    "client_secret",
-    "password",
-    "passwd",
-    "pwd",
-    "refresh_token",
-    "code_verifier",
-    "secret",
-}
-
-
-def _strings(value: Any, path: str = "") -> list[tuple[str, str]]:
-    """(claim path, string) for every string in a JSON value, keys included."""
-    if isinstance(value, str):
-        return [(path or "(payload)", value)]
-    found: list[tuple[str, str]] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            found.append((where + " (name)", str(key)))
-            found += _strings(item, where)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _strings(item, f"{path}[{index}]")
-    return found
-
-
-def _holds(text: str, secret: str) -> bool:
-    return secret in text if len(secret) >= 8 else text == secret
+    settle(judge.ensure_numeric_exp(issued.claims, issued.answer))
 
 
 @requirement("JWT-NO-SECRETS")
@@ -367,21 +317,7 @@ def test_payload_holds_no_secrets(target: Target, request: pytest.FixtureRequest
         secrets_known.append(("the user's password", target.user.password))
     if answer.refresh_token:
         secrets_known.append(("the refresh token issued with it", answer.refresh_token))
-    strings = _strings(issued.claims)
-    leaks = [
-        f"{where} holds {label}"
-        for where, text in strings
-        for label, value in secrets_known
-        if _holds(text, value)
-    ]
-    leaks += [
-        f"claim {name!r} is present ({len(value) if isinstance(value, str) else type(value).__name__} "
-        f"{'characters' if isinstance(value, str) else ''})".replace(" )", ")")
-        for name, value in issued.claims.items()
-        if name.lower() in _CREDENTIAL_CLAIMS and value not in (None, "")
-    ]  # fmt: skip
-    expect(not leaks, "no client secret, password or refresh token in the readable payload", answer,
-           observed="; ".join(dict.fromkeys(leaks)) + " (values not shown)")  # fmt: skip
+    settle(judge.ensure_payload_holds_no_secrets(issued.claims, secrets_known, answer))
 
 
 @requirement("JWT-JTI-UNIQUE")
@@ -397,9 +333,7 @@ def test_jti_is_unique(http: Session, target: Target, cc_primary: Client, cc_tok
     jtis = [d.claims.get("jti") for d in decoded]
     if any(j is None for j in jtis):
         pytest.skip("the tokens carry no jti claim (optional in RFC 7519 §4.1.7): nothing to compare")
-    distinct = len({json.dumps(j) for j in jtis})
-    expect(distinct == len(jtis), "three tokens, three different jti values", *answers,
-           observed=f"{len(jtis)} tokens carry {distinct} distinct jti value(s)")  # fmt: skip
+    settle(judge.ensure_distinct_jti(jtis, *answers))
 
 
 @requirement("JWT-TOKEN-TYPE-CONFUSION")
@@ -414,13 +348,13 @@ def test_other_artefacts_are_not_access_tokens(
         served_or_skip(http, target, tokens.access_token or "")
         kind = "a JWT" if decode_unverified(tokens.refresh_token) else "opaque"
         response = call_resource(http, target, tokens.refresh_token)
-        expect(not is_success(response), "the refresh token sent as a Bearer token is refused", response,
-               observed=f"refresh token ({kind}) as Authorization: Bearer: HTTP {response.status} (ACCEPTED)")  # fmt: skip
+        settle(judge.ensure_artefact_refused_as_bearer(response, f"refresh token ({kind})",
+                                                       "the refresh token sent as a Bearer token is refused"))  # fmt: skip
         return
     code: AuthorizationResponse = request.getfixturevalue("issued_code")
     response = call_resource(http, target, code.code)
-    expect(not is_success(response), "an authorization code sent as a Bearer token is refused", response,
-           observed=f"unredeemed authorization code as Authorization: Bearer: HTTP {response.status} (ACCEPTED)")  # fmt: skip
+    settle(judge.ensure_artefact_refused_as_bearer(response, "unredeemed authorization code",
+                                                   "an authorization code sent as a Bearer token is refused"))  # fmt: skip
     # The control comes after the probe (the code must still be unredeemed for the probe): the code's own
     # access token is served, so the refusal above was not a resource that refuses everything.
     tokens = request.getfixturevalue("code_tokens")

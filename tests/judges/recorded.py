@@ -43,3 +43,12 @@ SPRY_TOKEN = {
     "clinic_id_list": [3],
     "name": "Recorded Clinic",
 }
+
+
+RESOURCE_URL = "https://spry.test/v2/patients"
+
+
+def resource_answer(status: int = 200, body: Any = None, **kwargs: Any) -> Response:
+    """The resource's answer to a GET (a bearer request), as the session would have returned it."""
+    return response(status, {"data": []} if body is None and status == 200 else body, url=RESOURCE_URL,
+                    method="GET", **kwargs)  # fmt: skip
