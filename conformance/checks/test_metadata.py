@@ -1,4 +1,8 @@
-"""Authorization server metadata (RFC 8414): when the server publishes it, it tells the truth about itself."""
+"""Authorization server metadata (RFC 8414): when the server publishes it, it tells the truth about itself.
+
+Probes only: each check fetches the document (or tries an endpoint it names) and hands the answers to its
+judge (conformance/judges/metadata.py).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,13 @@ import pytest
 
 from conformance.catalogue import requirement
 from conformance.config import Target, with_overrides
+from conformance.findings import settle
 from conformance.flows.authorize import authorization_url, new_state
 from conformance.flows.token import client_credentials
 from conformance.http import Response, Session
-from conformance.rfc6749 import TOKEN_ERRORS
+from conformance.judges import metadata as judge
 from conformance.urls import same_origin
-from conformance.verdict import describe, expect
+from conformance.verdict import describe
 
 #: RFC 8414 §3 (and OpenID Connect Discovery's name for the same document).
 WELL_KNOWN = ("/.well-known/oauth-authorization-server", "/.well-known/openid-configuration")
@@ -51,8 +56,7 @@ def test_issuer_is_the_identifier_it_was_fetched_for(
     """RFC 8414 §3.3: "The "issuer" value returned MUST be identical to the authorization server's issuer
     identifier value into which the well-known URI string was inserted"."""
     document, response = metadata
-    expect(document.get("issuer") == target.base_url.rstrip("/"), f"issuer {target.base_url.rstrip('/')!r}",
-           response, observed=f"issuer {describe(document.get('issuer'))}")  # fmt: skip
+    settle(judge.ensure_issuer_matches(document, target.base_url.rstrip("/"), response))
 
 
 @requirement("META-ENDPOINTS-MATCH")
@@ -78,35 +82,24 @@ def test_named_endpoints_answer_as_those_endpoints(
                 "needs clients.primary with the client_credentials grant to try the named token endpoint"
             )
         answer = client_credentials(http, with_overrides(target, token_path=path), primary)
-        works = answer.ok or answer.status in {400, 401} and answer.error in TOKEN_ERRORS
-        expect(works, f"{named} answers a token request as a token endpoint (a token, or a §5.2 error)", response,
-               answer, observed=f"HTTP {answer.status}" + (f", error {answer.error!r}" if answer.error else ""))  # fmt: skip
+        settle(judge.ensure_named_token_endpoint_works(named, response, answer))
         return
     client = primary or next(iter(target.clients.values()))
     page = http.request(
         "GET", authorization_url(with_overrides(target, authorize_path=path), client, state=new_state())
     )
-    expect(200 <= page.status < 400, f"{named} answers an authorization request (a page or a redirect)", response,
-           page, observed=f"HTTP {page.status}")  # fmt: skip
+    settle(judge.ensure_named_authorization_endpoint_works(named, response, page))
 
 
 @requirement("META-PKCE-S256-ADVERTISED")
 def test_metadata_advertises_s256(metadata: tuple[dict[str, Any], Response]) -> None:
     """RFC 9700 §2.1.1: "It is RECOMMENDED ... to publish the element code_challenge_methods_supported"."""
     document, response = metadata
-    methods = document.get("code_challenge_methods_supported")
-    expect(isinstance(methods, list) and "S256" in methods, 'code_challenge_methods_supported with "S256"',
-           response, observed=f"code_challenge_methods_supported {describe(methods)}")  # fmt: skip
+    settle(judge.ensure_s256_advertised(document, response))
 
 
 @requirement("META-NO-DEPRECATED-GRANTS")
 def test_metadata_advertises_no_deprecated_grant(metadata: tuple[dict[str, Any], Response]) -> None:
     """RFC 9700 §2.1.2 (implicit: response type "token") and §2.4 (password): not advertised."""
     document, response = metadata
-    advertised = []
-    if "token" in (document.get("response_types_supported") or []):
-        advertised.append('response type "token" (the implicit grant)')
-    if "password" in (document.get("grant_types_supported") or []):
-        advertised.append('grant type "password"')
-    expect(not advertised, "neither the implicit grant nor the password grant advertised", response,
-           observed="advertised: " + ", ".join(advertised))  # fmt: skip
+    settle(judge.ensure_no_deprecated_grant_advertised(document, response))
