@@ -1,28 +1,29 @@
-"""Hardening: deprecated grants refused, TLS required, HSTS, CORS, and brute-force throttling."""
+"""Hardening: deprecated grants refused, TLS required, HSTS, CORS, and brute-force throttling.
+
+Probes only: each check sends its requests and hands the answers to its judge (conformance/judges/hardening.py).
+"""
 
 from __future__ import annotations
 
 import secrets
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from conformance.catalogue import requirement
 from conformance.config import Client, Target
+from conformance.findings import settle
 from conformance.flows.abuse import failed_authentications
 from conformance.flows.authorize import LoginError, authorization_url, authorize, new_state
 from conformance.flows.browser import (
     AuthorizationPage,
-    cors_exposure,
-    header_values,
-    hsts_max_age,
     open_authorization_page,
     plain_http_url,
     served_over_plain_http,
 )
 from conformance.flows.token import token_request
 from conformance.http import CredentialGuard, Response, Session, TargetError
-from conformance.verdict import expect
+from conformance.judges import hardening as judge
 
 
 def _authorize_client(target: Target) -> Client:
@@ -64,16 +65,10 @@ def test_implicit_grant_is_not_served(http: Session, target: Target) -> None:
 
 
 def _expect_no_token(http: Session, location: str, evidence: Response) -> None:
-    parts = urlsplit(location)
-    params = dict(parse_qsl(parts.fragment, keep_blank_values=True)) | dict(
-        parse_qsl(parts.query, keep_blank_values=True)
-    )
-    token = params.get("access_token")
+    token = judge.redirect_access_token(location)
     if token:
         http.masker.register(token)
-    where = "fragment" if "access_token" in dict(parse_qsl(parts.fragment)) else "query"
-    expect(not token, "no access token from the authorization endpoint (response_type=token refused)", evidence,
-           observed=f"the redirect back carries an access_token ({len(token or '')} characters) in its {where}")  # fmt: skip
+    settle(judge.ensure_no_token_from_authorization_endpoint(location, evidence))
 
 
 def _control_login(http: Session, target: Target, client: Client) -> None:
@@ -97,8 +92,7 @@ def test_password_grant_is_refused(http: Session, target: Target, primary: Clien
     if primary.scope:
         params.append(("scope", primary.scope))
     answer = token_request(http, target, params, client=primary)
-    expect(not answer.ok, "no access token for grant_type=password", answer,
-           observed=f"HTTP {answer.status} with an access_token for the user's password")  # fmt: skip
+    settle(judge.ensure_password_grant_refused(answer))
 
 
 # --- transport ------------------------------------------------------------------------------
@@ -137,8 +131,7 @@ def test_plain_http_is_not_served(http: Session, target: Target, endpoint: str) 
         response = None
     served, how = served_over_plain_http(endpoint, response, redirect_uri)
     evidence = [response] if response is not None else []
-    expect(not served, f"the {endpoint} endpoint not served over plain HTTP ({url.split('?')[0]})", *evidence,
-           observed=how)  # fmt: skip
+    settle(judge.ensure_not_served_over_plain_http(endpoint, url, served, how, *evidence))
 
 
 @requirement("SEC-HSTS")
@@ -147,13 +140,7 @@ def test_authorization_page_sends_hsts(target: Target, authorization_page: Autho
     _transport_skip(target)
     page = authorization_page.response
     assert page is not None
-    if urlsplit(page.url).scheme != "https":
-        expect(False, "the login page served over https with Strict-Transport-Security", page,
-               observed="the page is served over plain HTTP: no HSTS policy can take effect (RFC 6797 §8.1)")  # fmt: skip
-    max_age = hsts_max_age(page.headers)
-    values = header_values(page.headers, "strict-transport-security")
-    expect(max_age is not None and max_age > 0, "Strict-Transport-Security with a max-age above 0", page,
-           observed=f"Strict-Transport-Security: {values[0]}" if values else "no Strict-Transport-Security")  # fmt: skip
+    settle(judge.ensure_hsts(page))
 
 
 # --- CORS -----------------------------------------------------------------------------------
@@ -182,10 +169,7 @@ def test_token_endpoint_cors_never_shares_credentials(http: Session, target: Tar
     else:
         actual = http.request("POST", target.token_path, headers={"Origin": origin},
                               data=[("grant_type", "client_credentials"), ("client_id", "probe-" + secrets.token_hex(6))])  # fmt: skip
-    problems = [f"{kind}: {why}" for kind, response in (("preflight", preflight), ("token request", actual))
-                if (why := cors_exposure(response.headers, origin))]  # fmt: skip
-    expect(not problems, f"no credentialed CORS access for the Origin {origin}", preflight, actual,
-           observed="; ".join(problems))  # fmt: skip
+    settle(judge.ensure_no_credentialed_cors(origin, preflight, actual))
 
 
 def _cc_with_origin(http: Session, target: Target, client: Client, origin: str) -> Response:
@@ -208,11 +192,7 @@ def test_authorization_endpoint_has_no_cors(http: Session, target: Target) -> No
     request = http.request(
         "GET", authorization_url(target, client, state=new_state()), headers={"Origin": origin}
     )
-    problems = [f"{kind}: Access-Control-Allow-Origin: {', '.join(values)}"
-                for kind, response in (("preflight", preflight), ("authorization request", request))
-                if (values := header_values(response.headers, "access-control-allow-origin"))]  # fmt: skip
-    expect(not problems, "no Access-Control-Allow-Origin on the authorization endpoint's answers", preflight,
-           request, observed="; ".join(problems))  # fmt: skip
+    settle(judge.ensure_no_cors_at_authorization_endpoint(preflight, request))
 
 
 # --- brute force ----------------------------------------------------------------------------
@@ -236,7 +216,6 @@ def test_failed_client_authentication_is_throttled(http: Session, target: Target
             "client needs [clients.read_only] or [clients.secondary] with its secret (the primary is never locked out)"
         )
     known = failed_authentications(http, target, registered.client_id, ATTEMPTS)
-    expect(known.signal, f"throttling (429, Retry-After or slow_down) within {ATTEMPTS} failed authentications",
-           unknown.responses[-1], known.responses[-1],
-           observed=f"{unknown.count} failures for an unknown client_id and {known.count} for the registered "
-                    f"client {registered.name} all answered HTTP {known.responses[-1].status}")  # fmt: skip
+    settle(
+        judge.ensure_throttled(known.signal, ATTEMPTS, unknown.responses, known.responses, registered.name)
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from conformance.judges import metadata as judge
 from tests.judges.recorded import SPRY_TOKEN, response, token_answer
 
 ISSUER = "https://spry.test"
-DOCUMENT = {
+DOCUMENT: dict[str, Any] = {
     "issuer": ISSUER,
     "token_endpoint": f"{ISSUER}/apis/v2/oauth/token",
     "authorization_endpoint": f"{ISSUER}/oauth/authorize",
