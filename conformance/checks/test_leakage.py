@@ -1,4 +1,7 @@
-"""Leakage and browser-facing defences: error responses give nothing away, the authorization pages defend the browser."""
+"""Leakage and browser-facing defences: error responses give nothing away, the authorization pages defend the browser.
+
+Probes only: each check sends its requests and hands the answers to its judge (conformance/judges/leakage.py).
+"""
 
 from __future__ import annotations
 
@@ -8,28 +11,14 @@ import pytest
 
 from conformance.catalogue import requirement
 from conformance.config import Client, Target
+from conformance.findings import settle
 from conformance.flows.authorize import LoginError, authorization_url, authorize, new_state
-from conformance.flows.browser import (
-    SAFE_REFERRER_POLICIES,
-    AuthorizationPage,
-    cache_directives,
-    frame_ancestors,
-    framing_verdict,
-    referrer_policy,
-    restricts_framing,
-)
-from conformance.flows.leaks import (
-    authorize_probes,
-    echoes,
-    resource_probes,
-    response_leaks,
-    send,
-    token_probes,
-)
+from conformance.flows.browser import AuthorizationPage
+from conformance.flows.leaks import authorize_probes, echoes, resource_probes, send, token_probes
 from conformance.flows.token import exchange_code, refresh, token_request
 from conformance.http import Response, Session, basic_authorization
+from conformance.judges import leakage as judge
 from conformance.login.walk import login_with_form
-from conformance.verdict import expect
 
 
 def _random(prefix: str = "") -> str:
@@ -56,38 +45,24 @@ def test_errors_carry_no_stack_trace(http: Session, target: Target, endpoint: st
         )
     else:
         probes = resource_probes(target.resource.read.method, target.resource.read.path)
-    leaking: list[tuple[str, Response]] = []
-    found = []
-    answered = 0
+    answers: list[tuple[str, Response]] = []
     for probe in probes:
         response = send(http, probe)
-        if response is None:
-            continue
-        answered += 1
-        leaks = response_leaks(response)
-        if leaks:
-            leaking.append((probe.label, response))
-            found.append(f"{probe.label}: HTTP {response.status} shows " + "; ".join(map(str, leaks)))
-    if not answered:
+        if response is not None:
+            answers.append((probe.label, response))
+    if not answers:
         pytest.skip(f"the {endpoint} endpoint answered none of the {len(probes)} malformed requests")
-    expect(
-        not leaking,
-        "error responses without a stack trace, a framework debug page or SQL text",
-        *[response for _, response in leaking],
-        observed=" | ".join(found),
-    )
+    settle(judge.ensure_errors_show_no_internals(answers))
 
 
 # --- SEC-NO-SECRET-ECHO ---------------------------------------------------------------------
 
 
-def _echoed(http: Session, response: Response, submitted: dict[str, str]) -> list[str]:
-    """'the client_secret «…» in the body' for every submitted value the raw response repeats."""
-    return [
-        f"the {what} {http.masker.mask(value)} in the {', '.join(places)}"
-        for what, value in submitted.items()
-        if (places := echoes(response, value))
-    ]
+def _echoes(http: Session, response: Response, submitted: dict[str, str]) -> dict[str, list[str]]:
+    """'the client_secret «…»' (masked) -> where the raw response repeats it, for every submitted value."""
+    return {
+        f"the {what} {http.masker.mask(value)}": echoes(response, value) for what, value in submitted.items()
+    }
 
 
 ECHO_PROBES = ["client_secret-body", "client_secret-basic", "trace", "password-grant", "code", "refresh_token",
@@ -145,9 +120,7 @@ def test_errors_do_not_echo_secrets(http: Session, target: Target, probe: str) -
         submitted["client_secret of the primary client"] = primary.client_secret or ""
     if 200 <= response.status < 300 and probe not in {"login-password", "trace"}:
         pytest.fail(f"the {probe} probe was accepted (HTTP {response.status}): no error response to examine")
-    repeated = _echoed(http, response, submitted)
-    expect(not repeated, "the submitted secrets are not repeated in the error response", response,
-           observed="; ".join(repeated))  # fmt: skip
+    settle(judge.ensure_no_secret_echoed(response, _echoes(http, response, submitted)))
 
 
 def _wrong_password_answer(http: Session, target: Target, password: str) -> Response:
@@ -169,7 +142,8 @@ def _wrong_password_answer(http: Session, target: Target, password: str) -> Resp
     except LoginError as error:
         if error.response is None:
             pytest.skip(f"the login page could not be driven: {error}")
-        return error.response
+        refused: Response = error.response  # the login page's answer to the wrong password
+        return refused
     return result.redirect
 
 
@@ -182,9 +156,7 @@ def test_authorization_page_forbids_framing(authorization_page: AuthorizationPag
     frame-ancestors; RFC 6749 §10.13). Judged as a current browser does: CSP frame-ancestors wins when present."""
     page = authorization_page.response
     assert page is not None
-    forbidden, how = framing_verdict(page.headers)
-    expect(forbidden, "framing by an arbitrary site forbidden (CSP frame-ancestors, or X-Frame-Options DENY/SAMEORIGIN)",
-           page, observed=how)  # fmt: skip
+    settle(judge.ensure_framing_forbidden(page))
 
 
 @requirement("SEC-CSP-FRAME-ANCESTORS")
@@ -192,13 +164,7 @@ def test_authorization_page_sets_csp_frame_ancestors(authorization_page: Authori
     """RFC 9700 §4.16: "authorization servers SHOULD also use Content Security Policy (CSP) level 2 ... or greater"."""
     page = authorization_page.response
     assert page is not None
-    ancestors = frame_ancestors(page.headers)
-    observed = (
-        "; ".join("frame-ancestors " + " ".join(s) for s in ancestors) or "no CSP frame-ancestors directive"
-    )
-    expect(any(restricts_framing(s) for s in ancestors),
-           "Content-Security-Policy with a frame-ancestors directive that forbids arbitrary framing", page,
-           observed=observed)  # fmt: skip
+    settle(judge.ensure_csp_frame_ancestors(page))
 
 
 @requirement("SEC-REFERRER-POLICY")
@@ -206,10 +172,7 @@ def test_authorization_page_suppresses_referer(authorization_page: Authorization
     """RFC 9700 §4.2.4: "Suppress the Referer header by applying an appropriate Referrer Policy ... to the document"."""
     page = authorization_page.response
     assert page is not None
-    policy = referrer_policy(page.headers, page.text)
-    expect(policy in SAFE_REFERRER_POLICIES,
-           "a Referrer-Policy (header or meta) that never sends the page's URL to another origin", page,
-           observed=f"policy {policy}" if policy else "no Referrer-Policy header or meta referrer")  # fmt: skip
+    settle(judge.ensure_referer_suppressed(page))
 
 
 @requirement("SEC-LOGIN-NO-STORE")
@@ -217,9 +180,7 @@ def test_login_page_is_not_cached(authorization_page: AuthorizationPage) -> None
     """ASVS 5.0 14.3.2: "sufficient anti-caching HTTP response header fields (i.e., Cache-Control: no-store)"."""
     page = authorization_page.response
     assert page is not None
-    directives = cache_directives(page.headers)
-    expect("no-store" in directives, "Cache-Control: no-store on the login page", page,
-           observed=f"Cache-Control {', '.join(sorted(directives))}" if directives else "no Cache-Control")  # fmt: skip
+    settle(judge.ensure_not_stored(page))
 
 
 # --- SEC-LOGIN-CSRF -------------------------------------------------------------------------
@@ -241,8 +202,7 @@ def test_login_forms_refuse_post_without_csrf_token(
     except LoginError:
         forged = None
     if forged is not None:
-        expect(not forged.code, "the login or consent POST without its anti-CSRF token is refused", forged,
-               observed="the forms were accepted without their hidden inputs: the redirect back carries a code")  # fmt: skip
+        settle(judge.ensure_forged_login_refused(forged))
         return
     try:
         control = authorize(http, target, client, state=new_state())
