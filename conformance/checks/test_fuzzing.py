@@ -7,10 +7,14 @@ refresh it). Every response is judged by every rule below that applies to it; ea
 the first response that broke its rule, as a curl command (secrets masked) with the seed that
 replays the run. How deep the campaign goes is the run's budget (`--budget ci|certification`);
 it sends through the run's session, so `target.max_rps` and `--max-requests` hold.
+
+Probes: the rules each response is judged by, and the findings they end in, are the pure judges of
+conformance/judges/generated.py; this module binds them to their requirements and runs the campaign.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -18,20 +22,16 @@ import pytest
 from conformance.catalogue import requirement
 from conformance.config import Target, with_overrides
 from conformance.errors import LoginError
+from conformance.findings import settle
 from conformance.flows.authorize import authorize, new_state
-from conformance.flows.leaks import echoes
-from conformance.flows.responses import directives
 from conformance.generated.budget import budget_for, derive_seed
-from conformance.generated.campaign import Campaign, Judge, Rule, run_campaign
-from conformance.generated.schema import AUTHORIZE_OPERATION, TOKEN_OPERATIONS, conformance_problems
-from conformance.generated.sender import Sent
+from conformance.generated.campaign import Campaign, Rule, run_campaign
 from conformance.http import Session
-from conformance.judges.generated import redirect_problems, ungrantable
+from conformance.judges import generated as judge
 from conformance.run.state import GENERATED
-from conformance.verdict import expect
 
 #: Usernames a login form parses itself (FUZZ-LOGIN-NO-5XX): each tried once with the configured password.
-ODD_USERNAMES = {
+ODD_USERNAMES: dict[str, Callable[[str], str]] = {
     "in upper case": str.upper,
     "with surrounding spaces": lambda name: f"  {name} ",
     "outside ASCII": lambda name: f"{name}-é✓日本",
@@ -56,85 +56,31 @@ def test_login_form_never_answers_5xx(http: Session, target: Target, request: py
         except LoginError as error:
             if error.status is not None and error.status >= 500:
                 crashed.append((label, error.response))
-    expect(not crashed, "no 5xx from the login form for any username", *(r for _, r in crashed if r is not None),
-           observed="; ".join(f"a username {label}: HTTP {r.status if r is not None else '?'}" for label, r in crashed))  # fmt: skip
+    settle(judge.ensure_login_never_answers_5xx(crashed))
 
 
 # Under xdist the campaign runs once, on one worker, for all five checks (`--dist loadgroup`, the plugin's default).
 pytestmark = pytest.mark.xdist_group("fuzz-campaign")
 
 
-def _is_token(sent: Sent) -> bool:
-    return sent.operation in TOKEN_OPERATIONS
-
-
-# --- the rules each response is judged by ----------------------------------------------------------
-
-
-def _server_error(sent: Sent) -> str | None:
-    status = sent.response.status
-    return f"HTTP {status} to a token request" if status >= 500 else None
-
-
-def _token_for_invalid_request(sent: Sent) -> str | None:
-    why = ungrantable(sent)
-    body = sent.response.json
-    issued = isinstance(body, dict) and ("access_token" in body or "refresh_token" in body)
-    if why and (issued or 200 <= sent.response.status < 300):
-        return f"{why}, yet HTTP {sent.response.status}" + (" with a token" if issued else "")
-    return None
-
-
-def _token_cached(sent: Sent) -> str | None:
-    body = sent.response.json
-    if not isinstance(body, dict) or not ({"access_token", "refresh_token"} & set(body)):
-        return None
-    cache_control = sent.response.headers.get("cache-control")
-    if "no-store" in directives(cache_control):
-        return None
-    return (
-        f"a token response with Cache-Control {cache_control!r}"
-        if cache_control
-        else "a token response without Cache-Control"
-    )
-
-
-def _echoed_secret(sent: Sent) -> str | None:
-    if sent.response.status < 400:
-        return None
-    for what, value in sent.secrets:
-        places = echoes(sent.response, value)
-        if places:
-            return f"the submitted {what} is repeated in the error response ({', '.join(places)})"
-    return None
-
-
-def _nonconformance(target: Target) -> Judge:
-    def judge(sent: Sent) -> str | None:
-        if _is_token(sent) and sent.response.status >= 500:
-            return None  # FUZZ-TOKEN-NO-5XX reports it
-        problems = conformance_problems(sent)
-        if sent.operation == AUTHORIZE_OPERATION:
-            problems += redirect_problems(sent, target)
-        return "; ".join(problems) or None
-
-    return judge
+# --- the rules each response is judged by (conformance/judges/generated.py) -----------------------
 
 
 def rules(target: Target) -> list[Rule]:
+    """Each requirement the campaign judges: which exchanges it applies to, and its judge."""
     return [
-        Rule("FUZZ-TOKEN-NO-5XX", _is_token, _server_error),
-        Rule("FUZZ-RESPONSE-CONFORMS", lambda sent: True, _nonconformance(target)),
+        Rule("FUZZ-TOKEN-NO-5XX", judge.is_token_request, judge.server_error),
+        Rule("FUZZ-RESPONSE-CONFORMS", lambda sent: True, lambda sent: judge.nonconformance(sent, target)),
         Rule(
             "FUZZ-INVALID-NO-TOKEN",
-            lambda sent: _is_token(sent) and ungrantable(sent) is not None,
-            _token_for_invalid_request,
+            lambda sent: judge.is_token_request(sent) and judge.ungrantable(sent) is not None,
+            judge.token_for_invalid_request,
         ),
-        Rule("TOKEN-NO-STORE", _is_token, _token_cached),
+        Rule("TOKEN-NO-STORE", judge.is_token_request, judge.token_cached),
         Rule(
             "SEC-NO-SECRET-ECHO",
             lambda sent: bool(sent.secrets) and sent.response.status >= 400,
-            _echoed_secret,
+            judge.echoed_secret,
         ),
     ]
 
@@ -160,13 +106,8 @@ def fuzzed(campaign: Campaign, request: pytest.FixtureRequest) -> Campaign:
 
 
 def _verdict(campaign: Campaign, requirement_id: str, wanted: str, run_seed: int, budget: str) -> None:
-    finding = campaign.findings.get(requirement_id)
-    if finding is not None:
-        sent = finding.sent
-        expect(False, wanted, sent,
-               observed=f"{finding.problem}; request: {sent.describe()}\nreproduce: {sent.curl()}\n"
-                        f"replay the run: spry-conformance run --seed {run_seed} --budget {budget} "
-                        f"--requirement {requirement_id}")  # fmt: skip
+    replay = f"replay the run: spry-conformance run --seed {run_seed} --budget {budget} --requirement {requirement_id}"
+    settle(judge.ensure_no_breach(campaign.findings.get(requirement_id), wanted, replay))
     if campaign.stopped is not None:  # the request budget spent (reported as not run) or the target gone
         raise campaign.stopped
     if not campaign.judged[requirement_id]:

@@ -5,6 +5,10 @@ let time pass) in generated orders; the other properties generate states, scope 
 token parameters. Each starts with explicit edge examples, then generates more from a seed derived from
 the run's seed (`--seed` replays it); the budget (`--budget ci|certification`) sets how many. A finding
 shows the failing input, the steps that led to it and the request (masked), with the seed.
+
+Probes: each check generates and sends; whether one answer breaks the rule is decided by the judges of
+conformance/judges/properties.py, and the first counterexample becomes the check's finding in
+conformance/judges/generated.py.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from hypothesis import strategies as st
 from conformance.catalogue import requirement
 from conformance.checks.conftest import LoginCheck
 from conformance.config import Client, Target
+from conformance.findings import settle
 from conformance.flows.front_channel import attempt_authorization
-from conformance.flows.responses import granted_scopes
 from conformance.flows.token import TokenResponse, token_request
 from conformance.generated.budget import (
     budget_for,
@@ -42,10 +46,11 @@ from conformance.generated.strategies import (
     state_values,
 )
 from conformance.http import Session
-from conformance.rfc6749 import TOKEN_ERRORS, is_vschar
+from conformance.judges import properties as judge
+from conformance.judges.generated import ensure_no_counterexample
 from conformance.run.clock import Clock
 from conformance.run.state import GENERATED
-from conformance.verdict import describe, expect
+from conformance.verdict import describe
 
 
 @contextmanager
@@ -63,14 +68,7 @@ def _replay_hint(run_seed: int, budget: str, requirement_id: str) -> str:
 
 
 def _report(found: Found | None, wanted: str, requirement_id: str, run_seed: int, budget: str) -> None:
-    if found is None:
-        return
-    steps = "".join(f"\n  {i}. {step}" for i, step in enumerate(found.steps, 1))
-    again = found.reproduce or (found.evidence[-1] if found.evidence else None)
-    curl = f"\nreproduce: {again.as_curl()}" if again is not None else ""
-    expect(False, wanted, *found.evidence,
-           observed=f"{found.problem}; input: {found.example}" + (f"\nsteps:{steps}" if steps else "")
-                    + f"{curl}\n{_replay_hint(run_seed, budget, requirement_id)}")  # fmt: skip
+    settle(ensure_no_counterexample(found, wanted, _replay_hint(run_seed, budget, requirement_id)))
 
 
 def _explore(examples: Sequence[Any], strategy: st.SearchStrategy[Any], count: int, seed: int,
@@ -114,19 +112,12 @@ def test_any_state_comes_back_byte_identical(
     def check(state: str) -> None:
         outcome = attempt_authorization(http, target, code_client, state=state)
         usable_login(outcome)
-        printable = is_vschar(state)
-        if outcome.redirect is None and not printable:
+        if judge.state_may_be_refused(state, outcome):
             return  # a non-ASCII state may be refused (RFC 6749 Appendix A.5)
-        if outcome.redirect is not None and outcome.redirect.error and not printable:
-            return
         judged["state"] += 1
-        first = outcome.first.exchange  # the authorization request, which carried the state
-        if outcome.redirect is None:
-            found.append(Found(f"no redirect back to the client ({outcome.describe()})", outcome.exchanges,
-                               describe(state), reproduce=first))  # fmt: skip
-        elif outcome.redirect.state != state:
-            found.append(Found(f"state {describe(outcome.redirect.state)} came back", outcome.exchanges,
-                               describe(state), reproduce=first))  # fmt: skip
+        problem = judge.state_problem(state, outcome)
+        if problem:  # reproduce: the authorization request, which carried the state
+            found.append(Found(problem, outcome.exchanges, describe(state), reproduce=outcome.first.exchange))
 
     count = max(3, budget_for(budget).property_examples // 2)
     with _counting(http, request):
@@ -168,46 +159,21 @@ def test_scope_in_any_order_and_spacing(
         return baselines[tokens]
 
     def check(spelled: str) -> None:
+        if found:
+            return
         tokens = frozenset(spelled.split(" ")) - {""}
         answer = token_request(http, target, [("grant_type", "client_credentials"), ("scope", spelled)],
                                client=cc_primary)  # fmt: skip
-        problem = _scope_problem(spelled, tokens, answer, canonical(tokens))
+        problem = judge.scope_spelling_problem(spelled, tokens, answer, canonical(tokens))
         if problem:
             found.append(Found(problem, [canonical(tokens).exchange, answer.exchange], repr(spelled)))
 
     examples = scope_edge_spellings(registered)
     with _counting(http, request):
         _explore(examples, scope_spellings(registered), budget_for(budget).property_examples,
-                 derive_seed(run_seed, "scope"), lambda spelled: found or check(spelled), found)  # fmt: skip
+                 derive_seed(run_seed, "scope"), check, found)  # fmt: skip
     _report(found[0] if found else None, "the canonical spelling's grant, or invalid_scope for a malformed one",
             "FUZZ-SCOPE-SPACING", run_seed, budget)  # fmt: skip
-
-
-def _scope_problem(
-    spelled: str, tokens: frozenset[str], answer: TokenResponse, base: TokenResponse
-) -> str | None:
-    if answer.status >= 500:
-        return f"HTTP {answer.status}"
-    well_formed = spelled == " ".join(spelled.split()) and len(spelled.split()) == len(tokens)
-    canonical_grant = granted_scopes(base, " ".join(sorted(tokens))) if base.ok else None
-    if answer.ok:
-        granted = granted_scopes(answer, spelled)
-        if not base.ok:
-            return (
-                f"granted {describe(answer.scope)}, while the canonical spelling was refused ({base.error})"
-            )
-        if granted != canonical_grant:
-            return f"granted {describe(answer.scope)}, the canonical spelling {describe(base.scope)}"
-        return None
-    if well_formed:
-        if base.ok:
-            return (
-                f"refused ({answer.error}), while the canonical spelling was granted (order does not matter)"
-            )
-        return None
-    if answer.error != "invalid_scope" and base.ok:
-        return f"HTTP {answer.status}, error {describe(answer.error)} (a malformed scope is invalid_scope)"
-    return None
 
 
 # --- malformed parameters ---------------------------------------------------------------------------
@@ -233,7 +199,7 @@ def test_malformed_parameters_are_refused(
             return
         pairs = mutated_request(mutation, cc_primary)
         answer = token_request(http, target, pairs, client=cc_primary)
-        problem = _malformed_problem(mutation, answer, registered)
+        problem = judge.malformed_parameter_problem(mutation, answer, registered)
         if problem:
             found.append(Found(problem, [answer.exchange], mutation.describe()))
 
@@ -242,29 +208,6 @@ def test_malformed_parameters_are_refused(
                  derive_seed(run_seed, "malformed"), check, found)  # fmt: skip
     _report(found[0] if found else None, "an RFC 6749 §5.2 error (HTTP 400, or 401 for invalid_client)",
             "FUZZ-MALFORMED-REFUSED", run_seed, budget)  # fmt: skip
-
-
-def _malformed_problem(mutation: Mutation, answer: TokenResponse, registered: set[str]) -> str | None:
-    if answer.status >= 500:
-        return f"HTTP {answer.status}"
-    if answer.access_token or answer.refresh_token:
-        stated = set((answer.scope or "").split()) if answer.scope is not None else None
-        if mutation.parameter == "scope" and stated is not None and stated <= registered:
-            return None  # RFC 6749 §3.3: the server may ignore a requested scope and state what it granted
-        if mutation.parameter == "scope" and stated is None:
-            return (f"HTTP {answer.status} with a token whose scope is not stated, so it grants the scope asked "
-                    "for (RFC 6749 §3.3: a different scope MUST be stated)")  # fmt: skip
-        if mutation.parameter == "scope":
-            return (
-                f"HTTP {answer.status} with a token for scope {describe(answer.scope)}, not a registered one"
-            )
-        return f"HTTP {answer.status} with a token"
-    if answer.status == 413:
-        return None  # a body the server will not read
-    allowed = {400, 401} if answer.error == "invalid_client" else {400}
-    if answer.error not in TOKEN_ERRORS or answer.status not in allowed:
-        return f"HTTP {answer.status}, error {describe(answer.error)} (RFC 6749 §5.2: 400 with an error code)"
-    return None
 
 
 # --- the grant lifecycle ----------------------------------------------------------------------------

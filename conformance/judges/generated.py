@@ -1,6 +1,7 @@
 """Judges of generated requests: what no server may answer to a token request or an authorization request.
 
-Pure: each reads one generated exchange (`generated.sender.Sent`) and says what rule it broke.
+Pure: each reads one generated exchange (`generated.sender.Sent`) and says what rule it broke; the
+`ensure_` judges turn a campaign's or a property's first counterexample into the check's `Finding`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,14 @@ from collections.abc import Iterator, Sequence
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from conformance.config import Target
+from conformance.findings import Finding, judged
+from conformance.flows.leaks import echoes
+from conformance.flows.responses import directives
+from conformance.generated.campaign import Breach
+from conformance.generated.found import Found
+from conformance.generated.schema import AUTHORIZE_OPERATION, TOKEN_OPERATIONS, conformance_problems
 from conformance.generated.sender import Sent
+from conformance.judges.answers import Answered
 from conformance.rfc6749 import AUTHORIZATION_ERRORS, GRANT_TYPES, TOKEN_PARAMETERS, is_vschar
 from conformance.urls import reaches
 
@@ -77,3 +85,96 @@ def redirect_problems(sent: Sent, target: Target) -> list[str]:
     if state and is_vschar(state) and params.get("state") != state:
         problems.append("the error redirect does not carry the exact state (RFC 6749 §4.1.2.1)")
     return problems
+
+
+# --- the campaign's rules: each says what is wrong with one generated exchange, or None ---------------
+
+
+def is_token_request(sent: Sent) -> bool:
+    """The exchange went to one of the token endpoint's operations."""
+    return sent.operation in TOKEN_OPERATIONS
+
+
+def server_error(sent: Sent) -> str | None:
+    """RFC 6749 §5.2: an invalid token request is answered with HTTP 400 (401 for invalid_client); no 5xx."""
+    status = sent.response.status
+    return f"HTTP {status} to a token request" if status >= 500 else None
+
+
+def token_for_invalid_request(sent: Sent) -> str | None:
+    """RFC 6749 §5.2: a request no server may grant (`ungrantable`) is refused with an error, never a token."""
+    why = ungrantable(sent)
+    body = sent.response.json
+    issued = isinstance(body, dict) and ("access_token" in body or "refresh_token" in body)
+    if why and (issued or 200 <= sent.response.status < 300):
+        return f"{why}, yet HTTP {sent.response.status}" + (" with a token" if issued else "")
+    return None
+
+
+def token_cached(sent: Sent) -> str | None:
+    """RFC 6749 §5.1: "Cache-Control" with "no-store" "in any response containing tokens"."""
+    body = sent.response.json
+    if not isinstance(body, dict) or not ({"access_token", "refresh_token"} & set(body)):
+        return None
+    cache_control = sent.response.headers.get("cache-control")
+    if "no-store" in directives(cache_control):
+        return None
+    return (
+        f"a token response with Cache-Control {cache_control!r}"
+        if cache_control
+        else "a token response without Cache-Control"
+    )
+
+
+def echoed_secret(sent: Sent) -> str | None:
+    """ASVS 16.5.1, RFC 6749 §10.3: an error response repeats no client secret, code or token the request carried."""
+    if sent.response.status < 400:
+        return None
+    for what, value in sent.secrets:
+        places = echoes(sent.response, value)
+        if places:
+            return f"the submitted {what} is repeated in the error response ({', '.join(places)})"
+    return None
+
+
+def nonconformance(sent: Sent, target: Target) -> str | None:
+    """specs/spry-auth.openapi.yaml and RFC 6749 §4.1.2.1: a described status, the required headers, a body of
+    the described shape; an authorization redirect only where it may go. A token 5xx is FUZZ-TOKEN-NO-5XX's."""
+    if is_token_request(sent) and sent.response.status >= 500:
+        return None  # FUZZ-TOKEN-NO-5XX reports it
+    problems = conformance_problems(sent)
+    if sent.operation == AUTHORIZE_OPERATION:
+        problems += redirect_problems(sent, target)
+    return "; ".join(problems) or None
+
+
+def ensure_login_never_answers_5xx(crashed: Sequence[tuple[str, Answered | None]]) -> Finding:
+    """RFC 9110 §15.6: a 5xx says the server erred. `crashed` is (how the username was odd, the 5xx answer) for
+    each odd username the login form answered with a 5xx."""
+    return judged(not crashed, "no 5xx from the login form for any username",
+                  *(answer for _, answer in crashed if answer is not None),
+                  observed="; ".join(f"a username {label}: HTTP {answer.status if answer is not None else '?'}"
+                                     for label, answer in crashed))  # fmt: skip
+
+
+def ensure_no_counterexample(found: Found | None, wanted: str, replay: str) -> Finding:
+    """A property held when no generated input broke it. When one did, the finding shows the input, the steps
+    that led to it, the request to repeat (as curl, masked) and `replay`, the command that replays the run."""
+    if found is None:
+        return judged(True, wanted)
+    steps = "".join(f"\n  {i}. {step}" for i, step in enumerate(found.steps, 1))
+    again = found.reproduce or (found.evidence[-1] if found.evidence else None)
+    curl = f"\nreproduce: {again.as_curl()}" if again is not None else ""
+    return judged(False, wanted, *found.evidence,
+                  observed=f"{found.problem}; input: {found.example}" + (f"\nsteps:{steps}" if steps else "")
+                           + f"{curl}\n{replay}")  # fmt: skip
+
+
+def ensure_no_breach(breach: Breach | None, wanted: str, replay: str) -> Finding:
+    """A campaign rule held when no generated request broke it. When one did, the finding shows the request
+    (described and as curl, masked) and `replay`, the command that replays the run."""
+    if breach is None:
+        return judged(True, wanted)
+    sent = breach.sent
+    return judged(False, wanted, sent,
+                  observed=f"{breach.problem}; request: {sent.describe()}\nreproduce: {sent.curl()}\n{replay}")  # fmt: skip

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
 from conformance.evidence import Exchange
 from conformance.flows.token import TokenResponse
+from conformance.generated.sender import Sent
 from conformance.http import Response
 
 TOKEN_URL = "https://spry.test/apis/v2/oauth/token"
@@ -52,3 +54,12 @@ def resource_answer(status: int = 200, body: Any = None, **kwargs: Any) -> Respo
     """The resource's answer to a GET (a bearer request), as the session would have returned it."""
     return response(status, {"data": []} if body is None and status == 200 else body, url=RESOURCE_URL,
                     method="GET", **kwargs)  # fmt: skip
+
+
+def sent(answer: Response, *, operation: str = "requestToken", form: Sequence[tuple[str, str]] = (),
+         credentials: str = "primary", secrets: tuple[tuple[str, str], ...] = (), **kwargs: Any) -> Sent:  # fmt: skip
+    """A generated exchange (generated.sender.Sent) whose answer is `answer`: a form POST to the token endpoint
+    unless `operation` says otherwise."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} if form else {}
+    return Sent(operation, "explicit", "POST" if form else "GET", answer.url, headers, urlencode(list(form)).encode(),
+                answer, credentials=credentials, secrets=secrets, **kwargs)  # fmt: skip
