@@ -92,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--budget", choices=("ci", "certification"), default="ci")
     run.add_argument("--aggressive", action="store_true", help="also the checks that send many requests")
     run.add_argument("--max-requests", metavar="N", type=int, help="stop after N requests")
+    run.add_argument("--wait-for-expiry", action="store_true",
+                     help="remote target: check expiry with real lifetimes (the run lasts at least one lifetime)")  # fmt: skip
     run.add_argument("--waivers", metavar="FILE", help="accepted deviations (TOML)")
     run.add_argument("--seed", type=int, help="seed for generated inputs (printed and recorded either way)")
     run.add_argument("--requirement", metavar="ID", action="append", default=[],
@@ -104,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--variant", metavar="NAME", action="append", default=[])
     serve.add_argument("--latency", default="0", help="delay per response, e.g. 50ms")
     serve.add_argument("--lifetime", type=int, default=3600, help="access-token lifetime in seconds")
+    serve.add_argument("--code-lifetime", type=int, default=60, help="authorization-code lifetime in seconds")
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request (benchmarks)")
 
     commands.add_parser("faults", help="list the reference server's named faults")
@@ -179,6 +182,7 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     options += [f"--spry-variant={name}" for name in args.variant]
     options += [f"--spry-requirement={rid}" for rid in args.requirement]
     options += ["--spry-strict"] * args.strict + ["--spry-aggressive"] * args.aggressive
+    options += ["--spry-wait-for-expiry"] * args.wait_for_expiry
     invocation = Invocation(command="spry-conformance " + " ".join(shlex.quote(a) for a in args.invocation))
     try:
         with _without_environment("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
@@ -213,7 +217,7 @@ def _serve(args: argparse.Namespace) -> int:
         latency = _duration(args.latency)
         settings = ServerSettings(
             faults=frozenset(args.fault), variants=frozenset(args.variant), host=args.host, port=args.port, latency=latency,
-            access_token_lifetime=args.lifetime,
+            access_token_lifetime=args.lifetime, code_lifetime=args.code_lifetime,
         )  # fmt: skip
         serve(settings, access_log=not args.no_access_log)
     except (UnknownFault, ValueError) as error:
