@@ -25,7 +25,9 @@ def refusal(response: Response) -> str:
     return f"HTTP {response.status}{error}"
 
 
-def ensure_expired_token_refused(before: Response, after: Response, seconds: float, lifetimes: str) -> Finding:
+def ensure_expired_token_refused(
+    before: Response, after: Response, seconds: float, lifetimes: str
+) -> Finding:
     """RFC 6749 §7: "The resource server MUST validate the access token and ensure that it has not expired";
     RFC 7519 §4.1.4: on or after exp the JWT "MUST NOT be accepted for processing"."""
     return judged(400 <= after.status < 500,
@@ -33,7 +35,9 @@ def ensure_expired_token_refused(before: Response, after: Response, seconds: flo
                   "after issue", before, after, observed=f"{refusal(after)} {seconds:g} s after issue ({lifetimes})")  # fmt: skip
 
 
-def ensure_token_valid_before_expiry(before: Response, after: Response, seconds: float, lifetimes: str) -> Finding:
+def ensure_token_valid_before_expiry(
+    before: Response, after: Response, seconds: float, lifetimes: str
+) -> Finding:
     """RFC 6749 §5.1: expires_in is "The lifetime in seconds of the access token": the token works until then."""
     return judged(accepted(after), f"the token still accepted {seconds:g} s after issue, before its stated expiry",
                   before, after, observed=f"{refusal(after)} {seconds:g} s after issue ({lifetimes})")  # fmt: skip
@@ -59,7 +63,9 @@ def ensure_refreshed_token_expires(refreshed: TokenResponse, before: Response, a
     )  # fmt: skip
 
 
-def ensure_refresh_outlives_access_token(first: TokenResponse, answer: TokenResponse, seconds: float) -> Finding:
+def ensure_refresh_outlives_access_token(
+    first: TokenResponse, answer: TokenResponse, seconds: float
+) -> Finding:
     """Spry guide: "Access tokens expire after 1 hour. For long-running applications, implement token refresh";
     RFC 6749 §1.5: a refresh token obtains a new access token "when the current access token ... expires"."""
     outcome = f"HTTP {answer.status}" + (f", error {answer.error}" if answer.error else "")

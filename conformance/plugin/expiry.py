@@ -12,11 +12,13 @@ gets its token or code at the start and its one probe at its deadline:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from collections.abc import Callable
 
 import pytest
 
+from conformance.evidence import Recorder
 from conformance.masking import shown
 from conformance.plugin.fixtures import STATE
 from conformance.plugin.start import connect
@@ -74,7 +76,10 @@ def watch_of(state: RunState, config: pytest.Config) -> ExpiryWatch:
             connect(state, config)
         assert state.target is not None and state.session is not None
         clock = Clock(state.target, state.server)
-        state.expiry = ExpiryWatch(state.session, state.target, clock, waiting=waits(state), say=_say(config))
+        own = dataclasses.replace(state.session, recorder=Recorder(), requests_sent=0)  # its own evidence
+        state.expiry = ExpiryWatch(
+            own, state.recorder, state.target, clock, waiting=waits(state), say=_say(config)
+        )
     return state.expiry
 
 
@@ -108,5 +113,7 @@ def expiry(request: pytest.FixtureRequest) -> Expiry:
         pytest.skip("not a spry-conformance run")
     begin = begin_of(request.node)
     if begin is None:
-        raise pytest.UsageError(f"{request.node.nodeid}: the expiry fixture needs @pytest.mark.expiry(begin=...)")
+        raise pytest.UsageError(
+            f"{request.node.nodeid}: the expiry fixture needs @pytest.mark.expiry(begin=...)"
+        )
     return watch_of(state, request.config).finish(request.node.nodeid, begin)

@@ -245,6 +245,8 @@ class RunHooks:
         if junit and Path(junit).is_file():
             mask_files(Path(junit))
         state = self.state
+        if state.expiry is not None:
+            state.expiry.close()
         if state.session is not None:
             state.session.close()
         if state.server is not None:
