@@ -6,11 +6,25 @@ with); the probe and the wait are the check's (`conformance/checks/test_expiry.p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Protocol
+
+from conformance.evidence import Exchange
 from conformance.findings import Finding, first_broken, judged
-from conformance.flows.resource import challenge_of
+from conformance.flows.resource import parse_challenge
 from conformance.flows.token import TokenResponse
-from conformance.http import Response
 from conformance.verdict import describe
+
+
+class Response(Protocol):
+    """A recorded answer of the resource (`conformance.http.Response` is one)."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def exchange(self) -> Exchange: ...
 
 
 def accepted(response: Response) -> bool:
@@ -20,7 +34,7 @@ def accepted(response: Response) -> bool:
 
 def refusal(response: Response) -> str:
     """A resource's answer in a few words: its status and the RFC 6750 error of its challenge, if any."""
-    challenge = challenge_of(response)
+    challenge = parse_challenge(response.headers.get("www-authenticate"))
     error = f', WWW-Authenticate error="{challenge.error}"' if challenge and challenge.error else ""
     return f"HTTP {response.status}{error}"
 
