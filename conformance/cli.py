@@ -134,6 +134,7 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
         return _usage("--fault and --variant apply to the embedded reference server only (drop --target)")
     if args.max_requests is not None and args.max_requests < 1:
         return _usage("--max-requests must be at least 1")
+    remote = None
     try:
         if args.target or args.config or os.environ.get("SPRY_BASE_URL"):
             target = load_target(args.config, base_url=args.target)
@@ -183,6 +184,8 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     options += [f"--spry-requirement={rid}" for rid in args.requirement]
     options += ["--spry-strict"] * args.strict + ["--spry-aggressive"] * args.aggressive
     options += ["--spry-wait-for-expiry"] * args.wait_for_expiry
+    if remote:  # a remote target: the run chooses its workers from the round trip (run/concurrency.py)
+        pytest_args = _with_workers(target, args, pytest_args)
     invocation = Invocation(command="spry-conformance " + " ".join(shlex.quote(a) for a in args.invocation))
     try:
         with _without_environment("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
@@ -208,6 +211,18 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
         return EXIT_USAGE
     print(f"spry-conformance: the run did not complete (pytest exit code {int(code)})", file=sys.stderr)
     return EXIT_FAIL
+
+
+def _with_workers(target: Any, args: argparse.Namespace, pytest_args: list[str]) -> list[str]:
+    """`-n N` as `run.concurrency` chooses it for a remote target, said on the terminal; `-n` given wins."""
+    from conformance.run.concurrency import choose, measure_round_trip, pytest_args_choose_workers
+
+    if not pytest_args_choose_workers(pytest_args):
+        return pytest_args
+    chosen = choose(measure_round_trip(target), budget=args.budget, max_rps=target.max_rps,
+                    max_requests=args.max_requests)  # fmt: skip
+    print(f"concurrency: {chosen.workers} worker{'s' * (chosen.workers > 1)} ({chosen.why})", flush=True)
+    return ["-n", str(chosen.workers), *pytest_args] if chosen.workers > 1 else pytest_args
 
 
 def _serve(args: argparse.Namespace) -> int:
