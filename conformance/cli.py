@@ -219,8 +219,10 @@ def _with_workers(target: Any, args: argparse.Namespace, pytest_args: list[str])
 
     if not pytest_args_choose_workers(pytest_args):
         return pytest_args
-    chosen = choose(measure_round_trip(target), budget=args.budget, max_rps=target.max_rps,
-                    max_requests=args.max_requests)  # fmt: skip
+    round_trip = measure_round_trip(target)
+    if round_trip is None:  # unreachable: the preflight says so in its one line (exit 3)
+        return pytest_args
+    chosen = choose(round_trip, budget=args.budget, max_rps=target.max_rps, max_requests=args.max_requests)
     print(f"concurrency: {chosen.workers} worker{'s' * (chosen.workers > 1)} ({chosen.why})", flush=True)
     return ["-n", str(chosen.workers), *pytest_args] if chosen.workers > 1 else pytest_args
 
