@@ -3,27 +3,14 @@ the verdicts and request counts equal those of a one-worker run with the same se
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from typing import Any
 
 from conformance.run.concurrency import choose, pytest_args_choose_workers
-from tests.support import run_suite
+from tests.support import benchmark_module, run_suite
 
-ROOT = Path(__file__).resolve().parents[2]
 CHECKS = ("CC-SUCCESS", "TOKEN-TYPE-BEARER", "AC-CODE-SINGLE-USE", "AC-STATE-ROUNDTRIP", "RT-ROTATION-OLD-REFUSED",
           "BEARER-HEADER-ACCEPTED", "SCOPE-READ-ONLY-CANNOT-WRITE", "TOKEN-NO-STORE", "AC-CODE-BOUND-TO-CLIENT",
           "RT-BOUND-TO-CLIENT", "AC-PKCE-VERIFIER-CHECKED", "TOKEN-POST-ONLY", "EXPIRY-JWT-EXP-MATCHES")  # fmt: skip
-
-
-def _served() -> Any:
-    spec = importlib.util.spec_from_file_location("spry_bench_served", ROOT / "benchmarks" / "served.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_a_local_target_gets_one_worker() -> None:
@@ -52,7 +39,7 @@ def test_n_after_the_separator_decides() -> None:
 
 
 def test_chosen_workers_give_the_verdicts_and_requests_of_one_worker(tmp_path: Path) -> None:
-    served = _served()
+    served = benchmark_module("served")
     selection = [arg for rid in CHECKS for arg in ("--requirement", rid)]
     (tmp_path / "auto").mkdir()
     (tmp_path / "one").mkdir()

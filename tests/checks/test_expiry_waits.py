@@ -7,18 +7,15 @@ file says so: every expiry check waits for real.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import Run, run_suite
+from tests.support import Run, benchmark_module, run_suite
 
-ROOT = Path(__file__).resolve().parents[2]
 LIFETIME, CODE_LIFETIME, SKEW = 20, 15, 5
 EXPIRY = ("EXPIRY-EXPIRED-REFUSED", "EXPIRY-VALID-UNTIL-EXP", "EXPIRY-REFRESHED-TOKEN", "RT-OUTLIVES-ACCESS-TOKEN",
           "AC-CODE-EXPIRES")  # fmt: skip
@@ -28,16 +25,7 @@ OTHERS = ("CC-SUCCESS", "TOKEN-TYPE-BEARER", "AC-CODE-SINGLE-USE", "AC-STATE-ROU
           "RT-BOUND-TO-CLIENT", "AC-PKCE-VERIFIER-CHECKED", "TOKEN-POST-ONLY")  # fmt: skip
 
 
-def _served() -> Any:
-    spec = importlib.util.spec_from_file_location("spry_bench_served", ROOT / "benchmarks" / "served.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-served = _served()
+served = benchmark_module("served")
 
 
 @pytest.fixture
