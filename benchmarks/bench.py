@@ -8,6 +8,8 @@ figures taken here, so the table says how the suite compares, not how fast one m
             OpenAPI file, server and number of examples (the suite's overhead over the bare fuzzer);
 - http      the suite's HTTP layer (rate cap, budget, masking, evidence) against a bare httpx loop;
 - latency   a full run against `serve --latency 50ms` at 1, 2, 4 and 8 pytest-xdist workers;
+- default   the default command (the run chooses its workers) against `serve --latency 50ms` and `100ms`;
+- certification  `--budget certification` against a remote server with 120 s tokens: expiry for real;
 - cost      the requests each profile and budget sends (what a run costs a rate-limited server);
 - load      the reference server under many concurrent clients (benchmarks/load.py).
 
@@ -38,7 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "specs" / "spry-auth.openapi.yaml"
 GENERATED_MODULES = ("test_fuzzing.py", "test_properties.py")  # the checks whose input is generated
 CAMPAIGN_CHECK = "FUZZ-TOKEN-NO-5XX"  # the first campaign check carries the campaign's requests and time
-CI_EXAMPLES = 4  # conformance.generated.budget.BUDGETS["ci"].examples: cases per operation and generation mode
+CI_EXAMPLES = (
+    4  # conformance.generated.budget.BUDGETS["ci"].examples: cases per operation and generation mode
+)
 
 
 @dataclass
@@ -56,6 +60,11 @@ class RunResult:
     code: int
     wall: float
     results: dict[str, Any]
+    stdout: str = ""
+
+    def stdout_line(self, prefix: str) -> str:
+        """The first line of the run's output that starts with `prefix` (the concurrency it chose)."""
+        return next((line for line in self.stdout.splitlines() if line.startswith(prefix)), "")
 
     @property
     def checks(self) -> list[dict[str, Any]]:
@@ -86,7 +95,7 @@ def run_suite(*args: str, env: dict[str, str] | None = None) -> RunResult:
             raise RuntimeError(
                 f"the run wrote no results (exit {completed.returncode}):\n{completed.stdout[-2000:]}"
             )
-        return RunResult(completed.returncode, wall, json.loads(path.read_text()))
+        return RunResult(completed.returncode, wall, json.loads(path.read_text()), completed.stdout)
 
 
 # --- full: the default run against the embedded server -------------------------------------------------
@@ -254,6 +263,45 @@ def latency_scaling(quick: bool) -> list[Row]:
     return rows
 
 
+def default_command(quick: bool) -> list[Row]:
+    """The default command (no -n: the run chooses its workers) against `serve --latency 50ms` and `100ms`."""
+    rows = []
+    for latency, goal in (("50ms", 15), ("100ms", 25)):
+        with serving(latency=latency) as server:
+            run = run_suite("--target", server.url, env=server.env)
+        chosen = run.stdout_line("concurrency:")
+        rows.append(Row(f"default command, {latency} latency", f"{run.wall:.1f} s wall",
+                        f"goal <= {goal} s; {chosen}; {run.requests} requests; {run.counts}",
+                        {"latency": latency, "wall_s": run.wall, "goal_s": goal, "requests": run.requests,
+                         "exit": run.code, "concurrency": chosen}))  # fmt: skip
+        if quick:
+            break
+    return rows
+
+
+def certification_expiry(quick: bool) -> list[Row]:
+    """`--budget certification` against a remote server with 120 s tokens and 60 s codes: every expiry
+    requirement checked for real, the waits overlapping the rest of the run (goal: lifetime + 60 s)."""
+    lifetime, code_lifetime = (20, 15) if quick else (120, 60)
+    with (
+        serving(lifetime=lifetime, code_lifetime=code_lifetime) as server,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        config = Path(folder) / "target.toml"
+        config.write_text(f'[target]\nbase_url = "{server.url}"\n[token]\nexpected_lifetime = {lifetime}\n'
+                          f"code_lifetime = {code_lifetime}\n")  # fmt: skip
+        run = run_suite("--config", str(config), "--budget", "certification", env=server.env)
+    expiry = [c for c in run.checks if c["nodeid"].split("::")[0].endswith("test_expiry.py")]
+    checked = sum(1 for c in expiry if c["status"] == "passed")
+    return [
+        Row(f"certification run, {lifetime} s tokens (remote)", f"{run.wall:.1f} s wall",
+            f"goal <= {lifetime + 60} s; {checked} of {len(expiry)} expiry checks passed for real; "
+            f"{run.requests} requests; {run.counts}",
+            {"lifetime_s": lifetime, "wall_s": run.wall, "goal_s": lifetime + 60, "expiry_passed": checked,
+             "expiry_checks": len(expiry), "requests": run.requests, "exit": run.code}),
+    ]  # fmt: skip
+
+
 # --- cost: requests per profile and budget -----------------------------------------------------------------
 
 
@@ -310,6 +358,8 @@ SECTIONS: dict[str, Callable[[bool], list[Row]]] = {
     "fuzz": fuzz_overhead,
     "http": http_overhead,
     "latency": latency_scaling,
+    "default": default_command,
+    "certification": certification_expiry,
     "cost": request_cost,
     "load": server_load,
 }

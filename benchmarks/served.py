@@ -174,12 +174,14 @@ def _wait_accepting(url: str, deadline: float) -> None:
 
 
 def start_server(
-    *, host: str = "127.0.0.1", faults: Sequence[str] = (), latency: str = "0", lifetime: int | None = None
+    *, host: str = "127.0.0.1", faults: Sequence[str] = (), latency: str = "0", lifetime: int | None = None,
+    code_lifetime: int | None = None,
 ) -> ServerProcess:
     """Start ``serve`` on an ephemeral port in a child process; returns once it accepts connections."""
     command = [sys.executable, "-u", "-m", "conformance.cli", "serve", "--host", host, "--port", "0"]
     command += [arg for name in faults for arg in ("--fault", name)] + ["--latency", latency]
     command += ["--lifetime", str(lifetime)] if lifetime is not None else []
+    command += ["--code-lifetime", str(code_lifetime)] if code_lifetime is not None else []
     command += ["--no-access-log"]  # the benchmarks measure the suite and the server, not its logging
     process = subprocess.Popen(
         command,
@@ -213,10 +215,10 @@ def start_server(
 
 @contextmanager
 def serving(
-    *, faults: Sequence[str] = (), latency: str = "0", lifetime: int | None = None
+    *, faults: Sequence[str] = (), latency: str = "0", lifetime: int | None = None, code_lifetime: int | None = None
 ) -> Iterator[ServerProcess]:
     """:func:`start_server` ... ``stop()``."""
-    server = start_server(faults=faults, latency=latency, lifetime=lifetime)
+    server = start_server(faults=faults, latency=latency, lifetime=lifetime, code_lifetime=code_lifetime)
     try:
         yield server
     finally:

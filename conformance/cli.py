@@ -92,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--budget", choices=("ci", "certification"), default="ci")
     run.add_argument("--aggressive", action="store_true", help="also the checks that send many requests")
     run.add_argument("--max-requests", metavar="N", type=int, help="stop after N requests")
+    run.add_argument("--wait-for-expiry", action="store_true",
+                     help="remote target: check expiry with real lifetimes (the run lasts at least one lifetime)")  # fmt: skip
     run.add_argument("--waivers", metavar="FILE", help="accepted deviations (TOML)")
     run.add_argument("--seed", type=int, help="seed for generated inputs (printed and recorded either way)")
     run.add_argument("--requirement", metavar="ID", action="append", default=[],
@@ -104,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--variant", metavar="NAME", action="append", default=[])
     serve.add_argument("--latency", default="0", help="delay per response, e.g. 50ms")
     serve.add_argument("--lifetime", type=int, default=3600, help="access-token lifetime in seconds")
+    serve.add_argument("--code-lifetime", type=int, default=60, help="authorization-code lifetime in seconds")
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request (benchmarks)")
 
     commands.add_parser("faults", help="list the reference server's named faults")
@@ -131,6 +134,7 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
         return _usage("--fault and --variant apply to the embedded reference server only (drop --target)")
     if args.max_requests is not None and args.max_requests < 1:
         return _usage("--max-requests must be at least 1")
+    remote = None
     try:
         if args.target or args.config or os.environ.get("SPRY_BASE_URL"):
             target = load_target(args.config, base_url=args.target)
@@ -179,6 +183,9 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     options += [f"--spry-variant={name}" for name in args.variant]
     options += [f"--spry-requirement={rid}" for rid in args.requirement]
     options += ["--spry-strict"] * args.strict + ["--spry-aggressive"] * args.aggressive
+    options += ["--spry-wait-for-expiry"] * args.wait_for_expiry
+    if remote:  # a remote target: the run chooses its workers from the round trip (run/concurrency.py)
+        pytest_args = _with_workers(target, args, pytest_args)
     invocation = Invocation(command="spry-conformance " + " ".join(shlex.quote(a) for a in args.invocation))
     try:
         with _without_environment("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
@@ -206,6 +213,20 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     return EXIT_FAIL
 
 
+def _with_workers(target: Any, args: argparse.Namespace, pytest_args: list[str]) -> list[str]:
+    """`-n N` as `run.concurrency` chooses it for a remote target, said on the terminal; `-n` given wins."""
+    from conformance.run.concurrency import choose, measure_round_trip, pytest_args_choose_workers
+
+    if not pytest_args_choose_workers(pytest_args):
+        return pytest_args
+    round_trip = measure_round_trip(target)
+    if round_trip is None:  # unreachable: the preflight says so in its one line (exit 3)
+        return pytest_args
+    chosen = choose(round_trip, budget=args.budget, max_rps=target.max_rps, max_requests=args.max_requests)
+    print(f"concurrency: {chosen.workers} worker{'s' * (chosen.workers > 1)} ({chosen.why})", flush=True)
+    return ["-n", str(chosen.workers), *pytest_args] if chosen.workers > 1 else pytest_args
+
+
 def _serve(args: argparse.Namespace) -> int:
     from conformance.reference import ServerSettings, UnknownFault, serve
 
@@ -213,7 +234,7 @@ def _serve(args: argparse.Namespace) -> int:
         latency = _duration(args.latency)
         settings = ServerSettings(
             faults=frozenset(args.fault), variants=frozenset(args.variant), host=args.host, port=args.port, latency=latency,
-            access_token_lifetime=args.lifetime,
+            access_token_lifetime=args.lifetime, code_lifetime=args.code_lifetime,
         )  # fmt: skip
         serve(settings, access_log=not args.no_access_log)
     except (UnknownFault, ValueError) as error:

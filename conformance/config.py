@@ -75,6 +75,7 @@ class TokenSettings:
     expected_lifetime: int = 3600
     max_expiry_wait: int = 90
     clock_skew: int = 5
+    code_lifetime: int = 600  # the documented authorization-code lifetime (RFC 6749 §4.1.2: at most 10 minutes)
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "max_rps": (int, float),
         "max_retry_wait": (int, float),
     },
-    "token": {"expected_lifetime": (int,), "max_expiry_wait": (int,), "clock_skew": (int,)},
+    "token": {"expected_lifetime": (int,), "max_expiry_wait": (int,), "clock_skew": (int,), "code_lifetime": (int,)},
     "resource": {"read": (str,), "write": (str,), "write_probe_body": (str,)},
     "client": {
         "client_id": (str,),
@@ -449,7 +450,8 @@ def _check_values(target: Target) -> None:
             raise ConfigError(f"{key} = {value!r}: must be {accepted}")
     token = target.token
     for key, number, low in (("expected_lifetime", token.expected_lifetime, 1),
-                             ("max_expiry_wait", token.max_expiry_wait, 0), ("clock_skew", token.clock_skew, 0)):  # fmt: skip
+                             ("max_expiry_wait", token.max_expiry_wait, 0), ("clock_skew", token.clock_skew, 0),
+                             ("code_lifetime", token.code_lifetime, 1)):  # fmt: skip
         if number < low:
             raise ConfigError(
                 f"token.{key} = {number!r}: must be {'positive' if low else '0 or more'} (seconds)"

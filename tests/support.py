@@ -95,3 +95,16 @@ def throwaway_pki(folder: Path) -> tuple[Any, Path]:
     bundle = folder / "ca.pem"
     ca.cert_pem.write_to_path(str(bundle))
     return TlsFiles(str(chain)), bundle
+
+
+def benchmark_module(name: str) -> Any:
+    """A script of benchmarks/ (not a package), imported by path: `benchmark_module("served").serving(...)`."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"spry_bench_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module

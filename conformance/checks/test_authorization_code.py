@@ -24,7 +24,6 @@ from conformance.flows.resource import call_resource
 from conformance.flows.token import TokenResponse, client_credentials, exchange_code, refresh
 from conformance.http import Session
 from conformance.login.forms import DENY
-from conformance.run.clock import Clock
 from conformance.verdict import describe, expect, expect_refused
 
 #: A redirect URI no client registers (RFC 2606 reserves .invalid): where an open redirector would send users.
@@ -411,17 +410,6 @@ def test_code_is_bound_to_its_redirect_uri(
     what = f"redirect_uri={FOREIGN_URI}" if sent else "no redirect_uri"
     expect_refused(http.recorder, answer, f"the code refused with {what}", errors={"invalid_grant", "invalid_request"},
                    observed=f"HTTP {answer.status}: a token was issued")  # fmt: skip
-
-
-@requirement("AC-CODE-EXPIRES")
-def test_code_expires_within_ten_minutes(
-    http: Session, target: Target, code_client: Client, issued_code: AuthorizationResponse, clock: Clock
-) -> None:
-    """RFC 6749 §4.1.2: "A maximum authorization code lifetime of 10 minutes is RECOMMENDED"."""
-    clock.pass_time(601, why="the RECOMMENDED maximum code lifetime of 10 minutes")
-    late = _redeem(http, target, code_client, issued_code)
-    expect_refused(http.recorder, late, "the code refused 10 minutes after it was issued", errors={"invalid_grant"},
-                   observed=f"HTTP {late.status}: the code was still redeemed")  # fmt: skip
 
 
 @requirement("AC-REFRESH-TOKEN-ISSUED")

@@ -10,7 +10,6 @@ import pytest
 from conformance.catalogue import requirement
 from conformance.config import Client, Target
 from conformance.flows.authorize import AuthorizationResponse
-from conformance.flows.lifetime import describe_lifetimes, own_lifetimes
 from conformance.flows.resource import call_resource
 from conformance.flows.token import TokenResponse, exchange_code, refresh, token_request
 from conformance.http import Response, Session
@@ -326,20 +325,3 @@ def test_other_artefacts_are_not_refresh_tokens(
     answer = refresh(http, target, refresh_client, value)
     expect_refused(http.recorder, answer, f"{'an' if artefact[0] in 'aeiou' else 'a'} {artefact} offered as "
                    "refresh_token refused", *evidence, errors={"invalid_grant"}, observed=_outcome(answer))  # fmt: skip
-
-
-@requirement("RT-OUTLIVES-ACCESS-TOKEN")
-def test_refresh_token_outlives_access_token(
-    http: Session, target: Target, refresh_client: Client, refreshable: TokenResponse, clock: Clock
-) -> None:
-    """Spry guide: "Access tokens expire after 1 hour. For long-running applications, implement token
-    refresh"; RFC 6749 §1.5: refresh tokens obtain a new access token "when the current access token
-    becomes invalid or expires"."""
-    lifetimes = own_lifetimes(refreshable, target.token.expected_lifetime)
-    wait = max(lifetimes.values()) + target.token.clock_skew
-    clock.pass_time(
-        wait, why=f"the access token's lifetime ({describe_lifetimes(lifetimes)}) plus token.clock_skew"
-    )
-    answer = refresh(http, target, refresh_client, refreshable.refresh_token or "")
-    expect(answer.ok, f"a new access token {wait:g} s later, once the first one expired", refreshable, answer,
-           observed=f"{_outcome(answer)}, {wait:g} s after the grant")  # fmt: skip

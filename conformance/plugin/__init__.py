@@ -19,12 +19,13 @@ import pytest
 from conformance.catalogue import PROFILES
 from conformance.errors import ConfigError
 from conformance.masking import install_log_masking
+from conformance.plugin.expiry import expiry
 from conformance.plugin.fixtures import STATE, budget, clock, http, run_seed, spry_run, target
 from conformance.plugin.hooks import RunHooks
 from conformance.plugin.start import connect, is_active, preflight_only, start_run
 from conformance.plugin.xdist import XdistHooks, wants_loadgroup, worker_input
 
-__all__ = ["budget", "clock", "http", "run_seed", "spry_run", "target"]  # the fixtures pytest finds here
+__all__ = ["budget", "clock", "expiry", "http", "run_seed", "spry_run", "target"]  # the fixtures pytest finds here
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,6 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--spry-budget", default="ci", choices=("ci", "certification"), help="fuzzing depth")
     group.addoption("--spry-aggressive", action="store_true", help="also run checks that send many requests")
     group.addoption("--spry-max-requests", type=int, help="stop sending after N requests")
+    group.addoption("--spry-wait-for-expiry", action="store_true",
+                    help="remote target: wait for real token and code lifetimes (obtained at the start)")  # fmt: skip
     group.addoption("--spry-report-dir", default="reports", help="where the reports go")
     group.addoption("--spry-waivers", help="accepted deviations (TOML)")
     group.addoption("--spry-seed", type=int, help="seed for generated inputs")
@@ -59,6 +62,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "long: the check sends many requests or waits (scheduled first, so parallel workers end together)",
+    )
+    config.addinivalue_line(
+        "markers", "expiry(begin): an expiry check; begin obtains its token or code at the start (run.expiry)"
     )
     if not is_active(config):
         return

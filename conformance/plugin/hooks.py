@@ -18,6 +18,8 @@ import pytest
 
 from conformance.errors import ConformanceError
 from conformance.masking import mask_files, shown
+from conformance.plugin.expiry import begin_early as begin_expiry_early
+from conformance.plugin.expiry import schedule as schedule_expiry
 from conformance.plugin.outcome import (
     PROPERTY,
     check_id,
@@ -71,6 +73,7 @@ class RunHooks:
         if deselected:
             config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+        schedule_expiry(items, self.state, config)
 
     # One check ------------------------------------------------------------------------------------
 
@@ -78,6 +81,7 @@ class RunHooks:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         state = self.state
         state.recorder.take()  # exchanges before this check belong to no check
+        begin_expiry_early(item, state, self.config)  # a remote target that the run waits for: see plugin.expiry
         if item.get_closest_marker("aggressive") and not state.options.aggressive:
             pytest.skip("sends many requests: runs only with --aggressive")
         budget = state.options.max_requests
@@ -241,6 +245,8 @@ class RunHooks:
         if junit and Path(junit).is_file():
             mask_files(Path(junit))
         state = self.state
+        if state.expiry is not None:
+            state.expiry.close()
         if state.session is not None:
             state.session.close()
         if state.server is not None:

@@ -68,6 +68,7 @@ def start_run(config: pytest.Config) -> RunState:
         distributed=distributed(config),
         # each xdist worker gets its share of the budget
         max_requests=None if max_requests is None else max(1, -(-max_requests // worker_count(config))),
+        wait_for_expiry=option.spry_wait_for_expiry,
     )
     state = RunState(options=options, catalogue=catalogue)
     invocation = invocation_of(config)

@@ -17,6 +17,7 @@ from conformance.config import Target
 from conformance.evidence import Recorder
 from conformance.http import Session
 from conformance.results import CheckResult
+from conformance.run.expiry import ExpiryWatch
 from conformance.waivers import Waiver
 
 #: User properties a check may record (`record_property(NOTE, ...)`): what a passing check observed
@@ -42,6 +43,7 @@ class RunOptions:
     embedded: bool = True
     distributed: bool = False
     max_requests: int | None = None  # this process's share of --max-requests
+    wait_for_expiry: bool = False  # remote target: the expiry checks wait for real lifetimes
 
 
 @dataclass(eq=False)  # hashable by identity: pytest keeps plugins in a set
@@ -70,3 +72,4 @@ class RunState:
     results: dict[str, CheckResult] = field(default_factory=dict)
     requests_outside_checks: int = 0
     command: str = ""
+    expiry: ExpiryWatch | None = None  # the expiry checks' tokens and codes, begun at the start (run.expiry)
