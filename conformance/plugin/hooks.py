@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import traceback
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,7 @@ class RunHooks:
         if deselected:
             config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+        self.state.planned = dict(Counter(requirement_of(item) or "" for item in selected))
 
     # One check ------------------------------------------------------------------------------------
 
@@ -83,6 +85,9 @@ class RunHooks:
         budget = state.options.max_requests
         if state.session is not None and budget is not None and state.session.requests_sent >= budget:
             pytest.skip(f"not run: the request budget (--max-requests {budget}) was spent")
+        deadline = state.options.deadline
+        if deadline is not None and time.time() >= deadline:
+            pytest.skip(f"not run: the time limit (--max-time {state.options.max_time}) was reached")
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Any:
@@ -144,6 +149,9 @@ class RunHooks:
             "generated": sum(properties(item, GENERATED)),
             "setup_s": item.stash.get(_SETUP_SECONDS, 0.0) if report.when == "call" else 0.0,
             "deviations": deviations,
+            # for the progress line: how many checks this requirement has, and how many requirements run
+            "planned": state.planned.get(requirement.id, 1),
+            "planned_requirements": len(state.planned),
         }
         report.user_properties.append((PROPERTY, outcome))
         if report.when == "call":
@@ -190,8 +198,8 @@ class RunHooks:
     # tryfirst: before xdist waits for its workers to exit, so the reports are written meanwhile
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if is_worker(session.config):
-            return
+        if is_worker(session.config) or session.config.option.spry_list:
+            return  # a worker's results go to the controller; a listing writes no report
         from conformance.reporting import write_reports
 
         try:
@@ -210,7 +218,7 @@ class RunHooks:
             return
         from conformance.reporting.terminal import write_summary
 
-        write_summary(terminalreporter, self.record)
+        write_summary(terminalreporter, self.record, mode=config.option.spry_output or "normal")
 
     def pytest_internalerror(self, excrepr: Any, excinfo: pytest.ExceptionInfo[BaseException]) -> bool:
         self._suite_bug(excinfo.value, str(excrepr))
