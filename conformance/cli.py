@@ -210,6 +210,9 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     options += [f"--spry-requirement={rid}" for rid in args.requirement]
     options += ["--spry-strict"] * args.strict + ["--spry-aggressive"] * args.aggressive
     options += gates
+    if args.list:  # a listing writes no report, Allure's included
+        cut = options.index("--alluredir")
+        del options[cut : cut + 3]
     invocation = Invocation(command="spry-conformance " + " ".join(shlex.quote(a) for a in args.invocation))
     try:
         with _without_environment("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
@@ -246,6 +249,7 @@ def _gate_options(args: argparse.Namespace) -> list[str]:
 
     options = ["--spry-output", "verbose" if args.verbose else "quiet" if args.quiet else "normal",
                "-o", "console_output_style=classic"]  # fmt: skip
+    options += ["--tb=no", "-rN"] * args.quiet  # pytest's failure sections too give way to the summary
     if args.expected_skips:
         load_expected_skips(args.expected_skips, load_catalogue().requirements)
         options += ["--spry-expected-skips", args.expected_skips]

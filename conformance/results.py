@@ -99,13 +99,13 @@ def findings_by_kind(results: list[RequirementResult]) -> dict[str, int]:
     return {"breaches": found.get("breach", 0), "format": found.get("format", 0)}
 
 
-def verdict(results: list[RequirementResult], unexpected_skips: int = 0) -> str:
+def verdict(results: list[RequirementResult], gaps: int = 0) -> str:
     """`fail` when a requirement failed or errored (waivers and warnings do not fail a run); `incomplete`
-    when nothing failed but no requirement was checked at all, or `unexpected_skips` MUSTs were skipped
-    under `--fail-on-skip`; otherwise `pass`."""
+    when nothing failed but no requirement was checked at all, or the run has `gaps` (MUSTs skipped
+    without being expected under `--fail-on-skip`, checks the time limit kept from starting); else `pass`."""
     if any(r.status in {"failed", "error"} for r in results):
         return "fail"
-    if unexpected_skips or not any(r.status in CHECKED for r in results):
+    if gaps or not any(r.status in CHECKED for r in results):
         return "incomplete"
     return "pass"
 

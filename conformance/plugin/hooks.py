@@ -30,7 +30,7 @@ from conformance.plugin.outcome import (
 from conformance.plugin.start import invocation_of
 from conformance.plugin.xdist import is_worker
 from conformance.results import CheckResult
-from conformance.run.record import RunRecord, record_of, write_suite_error_summary
+from conformance.run.record import TIME_LIMIT, RunRecord, record_of, write_suite_error_summary
 from conformance.run.state import GENERATED, NOTE, RunState
 from conformance.verdict import Violation
 
@@ -87,7 +87,7 @@ class RunHooks:
             pytest.skip(f"not run: the request budget (--max-requests {budget}) was spent")
         deadline = state.options.deadline
         if deadline is not None and time.time() >= deadline:
-            pytest.skip(f"not run: the time limit (--max-time {state.options.max_time}) was reached")
+            pytest.skip(f"{TIME_LIMIT} (--max-time {state.options.max_time}) was reached")
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Any:
@@ -213,12 +213,16 @@ class RunHooks:
         if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             session.exitstatus = pytest.ExitCode.TESTS_FAILED if self.record.failed else pytest.ExitCode.OK
 
-    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    # the outermost wrapper: the summary, and its closing line, come after pytest's own (failures, -r lines)
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> Any:
+        result = yield
         if self.record is None or not self.record.requirements:
-            return
+            return result
         from conformance.reporting.terminal import write_summary
 
         write_summary(terminalreporter, self.record, mode=config.option.spry_output or "normal")
+        return result
 
     def pytest_internalerror(self, excrepr: Any, excinfo: pytest.ExceptionInfo[BaseException]) -> bool:
         self._suite_bug(excinfo.value, str(excrepr))

@@ -3,7 +3,7 @@
 The run collects its checks as usual (profile, `--requirement`, `-k`), then stops: no embedded server,
 no session, no preflight. A skip is predicted from the configuration alone (a client or the user's
 password not configured, `--aggressive` not given); what only the target can tell (a JWT or an opaque
-token, a published metadata document) is named as the requirement's condition, `may skip: ...`.
+token, a published metadata document) is named as the requirement's condition, `needs: ...`.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def listing(state: RunState, items: list[pytest.Item]) -> list[str]:
             skips += 1
         else:
             running = sum(1 for reason in reasons if not reason)
-            condition = f"; may skip: {requirement.enable}" if requirement.enable else ""
+            condition = f"; needs: {requirement.enable}" if requirement.enable else ""
             lines.append(f"run   {head} {running} of {len(checks)} checks{condition}")
             runs += 1
     lines.append(f"{len(wanted)} requirements: {runs} would run, {skips} would be skipped")

@@ -72,7 +72,8 @@ class ProgressHooks:
         def summary_stats() -> None:
             """The requirements' closing line is the summary's; pytest's own only when the run made none."""
             hooks: Any = self.config.pluginmanager.get_plugin("spry-run")
-            if hooks is None or hooks.record is None or not hooks.record.requirements:
+            listed = self.config.option.spry_list
+            if not listed and (hooks is None or hooks.record is None or not hooks.record.requirements):
                 original()
 
         reporter.summary_stats = summary_stats

@@ -58,14 +58,18 @@ def write_summary(reporter: Any, record: RunRecord, mode: str = "normal") -> Non
         reporter.write_line(f"SKIPPED  {len(skipped)} requirements (reasons in report.html and summary.json)")
     if mode != "quiet":
         _write_run(reporter, record)
+    if record.not_run:
+        reporter.write_line(
+            f"stopped  the time limit (--max-time) was reached: {record.not_run} checks not run"
+        )
     for gap in record.gaps:
         reporter.write_line(f"gate     {gap.requirement.id} ({gap.requirement.level}) was skipped and the "
                             "expected-skips file does not list it (--fail-on-skip)")  # fmt: skip
-    if record.comparison is not None:
-        lines = record.comparison.table()
-        shown = lines if mode != "quiet" else lines[-1:]
-        reporter.write_line("baseline " + shown[0])
-        for line in shown[1:]:
+    if record.comparison is not None:  # the totals, then each change (quiet: the regressions only)
+        *runs, totals = record.comparison.table()
+        changes = runs[2:] if mode != "quiet" else [line for line in runs if line.startswith("REGRESSION")]
+        reporter.write_line(f"baseline {totals} (against {record.comparison.old.source})")
+        for line in changes:
             reporter.write_line("         " + line)
     verdict = record.verdict
     reporter.write_sep("=", closing_line(record), bold=True, red=verdict == "fail",

@@ -25,6 +25,9 @@ from conformance.results import CheckResult, RequirementResult, counts, findings
 from conformance.run.state import RunState
 from conformance.waivers import apply_waivers
 
+#: The reason of a check that the time limit (--max-time) kept from starting.
+TIME_LIMIT = "not run: the time limit"
+
 
 @dataclass(frozen=True)
 class RunRecord:
@@ -37,10 +40,11 @@ class RunRecord:
     gaps: tuple[RequirementResult, ...] = ()
     comparison: Comparison | None = None  # against --baseline
     fail_on: str = "failure"
+    not_run: int = 0  # checks the time limit (--max-time) stopped: the run is incomplete
 
     @property
     def verdict(self) -> str:
-        return verdict(list(self.requirements), unexpected_skips=len(self.gaps))
+        return verdict(list(self.requirements), gaps=len(self.gaps) + self.not_run)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -93,6 +97,9 @@ def record_of(state: RunState, *, finished: float | None = None) -> RunRecord:
         report_dir=options.report_dir,
         gaps=tuple(unexpected_skips(results, options.strict)) if options.fail_on_skip else (),
         fail_on=options.fail_on,
+        not_run=sum(
+            1 for c in state.results.values() if c.status == "skipped" and c.message.startswith(TIME_LIMIT)
+        ),
     )
     if options.baseline is None:
         return record
