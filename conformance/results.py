@@ -84,7 +84,7 @@ def roll_up(requirement: Requirement, checks: list[CheckResult]) -> RequirementR
         reason = f"{len(skipped)} of {len(checks)} checks skipped: {skipped[0].message}" if skipped else ""
         reason = "; ".join([*notes, reason] if reason else notes)[:500]
     else:
-        reason = _first_line(worst.message)
+        reason = first_line(worst.message)
     return RequirementResult(requirement, status, reason, checks)
 
 
@@ -110,7 +110,7 @@ def verdict(results: list[RequirementResult], gaps: int = 0) -> str:
     return "pass"
 
 
-def _first_line(message: str) -> str:
+def first_line(message: str) -> str:
     """The finding in one line: what was observed, and what the rule wants."""
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     expected = next((line for line in lines if line.startswith("expected: ")), None)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.results import CheckResult, RequirementResult
+from conformance.results import CheckResult, RequirementResult, first_line
 from conformance.run.record import RunRecord
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -29,7 +29,6 @@ _LEVEL = {"MUST": "error", "SHOULD": "warning", "MAY": "note"}
 #: GitHub code scanning reads 9.0+ as critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low.
 _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 _FINDING = frozenset({"failed", "warning"})
-_MESSAGE_LIMIT = 2000
 
 
 def write_sarif(path: Path, record: RunRecord) -> None:
@@ -116,9 +115,8 @@ def _result(
     parts = urlsplit(url)
     path = parts.path or "/"
     where = f"{method} {path}" if method else path
-    message = f"{r.id}: {r.title}. {check.message.strip() or result.reason}"
-    if len(message) > _MESSAGE_LIMIT:
-        message = message[: _MESSAGE_LIMIT - 1] + "…"
+    # what was observed and what the rule wants, in one line; every exchange is in results.json
+    message = f"{r.id}: {r.title}. {first_line(check.message) or result.reason}"
     fingerprint = hashlib.sha256(f"{r.id}|{where}".encode()).hexdigest()[:32]
     evidence = [f"{check.nodeid}#evidence-{i}" for i, e in enumerate(check.evidence) if "method" in e]
     level = _LEVEL.get(r.level, "warning") if check.status == "failed" else "warning"
@@ -140,7 +138,7 @@ def _result(
         w = result.waiver
         found["suppressions"] = [{
             "kind": "external",
-            "status": "accepted",
+            "state": "accepted",
             "justification": f"waived until {w['expires']} by {w['owner']}: {w['reason']}",
         }]  # fmt: skip
     return found
