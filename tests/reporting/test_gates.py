@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conformance.compare import kind_of
-from tests.support import Run, run_suite_here
+from tests.support import run_suite_here
 
 #: SEC-TLS-REQUIRED is a MUST the embedded (plain-http loopback) server cannot be judged on: it skips.
 GATED = ("--requirement", "CC-SUCCESS", "--requirement", "SEC-TLS-REQUIRED", "--requirement", "SEC-HSTS")
