@@ -1,7 +1,7 @@
-"""The commands of the contract: run, serve, faults, requirements, report.
+"""The commands of the contract: run, serve, faults, requirements, report, compare.
 
 Exit status of `run`: 0 every MUST passed (and every SHOULD with --strict); 1 a requirement
-failed; 2 the command or its configuration is wrong; 3 the target could not be reached or
+failed or the verdict is incomplete (with --fail-on regression: a requirement regressed); 2 the command or its configuration is wrong; 3 the target could not be reached or
 refused the configured client credentials before any check ran; 4 the suite itself failed (a bug:
 REPORT_DIR/suite-error.txt holds the masked traceback; summary.json is still written).
 Any command whose output goes into a closed pipe (`faults | head -1`) ends quietly with 141.
@@ -28,7 +28,8 @@ EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_SUITE_ERROR = 0, 1, 2, 
 EPILOG = """\
 exit status of run:
   0  every MUST passed (and every SHOULD with --strict)
-  1  a requirement failed, or a check could not run
+  1  a requirement failed, a check could not run, or the verdict is incomplete (nothing checked,
+     --fail-on-skip found a MUST skipped, --max-time cut the run); with --fail-on regression: a regression
   2  the command or its configuration is wrong (one line names the key)
   3  the target could not be reached, or issued the primary client no token, before any check
   4  the suite itself failed (a bug: REPORT_DIR/suite-error.txt)
