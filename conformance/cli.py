@@ -1,7 +1,7 @@
-"""The commands of the contract: run, serve, faults, requirements, report.
+"""The commands of the contract: run, serve, faults, requirements, report, compare.
 
 Exit status of `run`: 0 every MUST passed (and every SHOULD with --strict); 1 a requirement
-failed; 2 the command or its configuration is wrong; 3 the target could not be reached or
+failed or the verdict is incomplete (with --fail-on regression: a requirement regressed); 2 the command or its configuration is wrong; 3 the target could not be reached or
 refused the configured client credentials before any check ran; 4 the suite itself failed (a bug:
 REPORT_DIR/suite-error.txt holds the masked traceback; summary.json is still written).
 Any command whose output goes into a closed pipe (`faults | head -1`) ends quietly with 141.
@@ -28,7 +28,8 @@ EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_SUITE_ERROR = 0, 1, 2, 
 EPILOG = """\
 exit status of run:
   0  every MUST passed (and every SHOULD with --strict)
-  1  a requirement failed, or a check could not run
+  1  a requirement failed, a check could not run, or the verdict is incomplete (nothing checked,
+     --fail-on-skip found a MUST skipped, --max-time cut the run); with --fail-on regression: a regression
   2  the command or its configuration is wrong (one line names the key)
   3  the target could not be reached, or issued the primary client no token, before any check
   4  the suite itself failed (a bug: REPORT_DIR/suite-error.txt)
@@ -68,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "variants": _variants,
         "requirements": _requirements,
         "report": _report,
+        "compare": _compare,
     }
     return handler[args.command](args, pytest_args) if args.command == "run" else handler[args.command](args)
 
@@ -98,6 +100,32 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="seed for generated inputs (printed and recorded either way)")
     run.add_argument("--requirement", metavar="ID", action="append", default=[],
                      help="only the checks of this requirement (repeatable)")  # fmt: skip
+    run.add_argument("--expected-skips", metavar="FILE",
+                     help="requirements expected to skip on this target, with reasons (TOML; implies --fail-on-skip)")  # fmt: skip
+    run.add_argument("--fail-on-skip", action="store_true",
+                     help="a MUST skipped without being expected makes the verdict 'incomplete' (exit 1)")  # fmt: skip
+    run.add_argument("--baseline", metavar="OLD_RESULTS",
+                     help="an earlier run's summary.json or results.json (or its report folder) to compare with")  # fmt: skip
+    run.add_argument("--fail-on", choices=("failure", "regression"), default="failure",
+                     help="failure (default): any failure exits 1; regression: only regressions against --baseline")  # fmt: skip
+    run.add_argument("--max-time", metavar="DURATION",
+                     help="start no check after this long (90s, 10m, 1h); the rest are reported 'not run'")  # fmt: skip
+    run.add_argument("--list", action="store_true",
+                     help="list what would run and what would be skipped, and why, sending no request")  # fmt: skip
+    loudness = run.add_mutually_exclusive_group()
+    loudness.add_argument("-v", "--verbose", action="store_true", help="each requirement's status as it ends")
+    loudness.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+
+    compare = commands.add_parser(
+        "compare", help="compare two runs: regressions, fixes, new and removed requirements"
+    )
+    compare.add_argument(
+        "old", metavar="OLD", help="the earlier run's summary.json or results.json (or report folder)"
+    )
+    compare.add_argument("new", metavar="NEW", help="the later run's")
+    compare.add_argument("--json", action="store_true", help="the comparison as JSON")
+    compare.add_argument("--fail-on", choices=("regression",),
+                         help="exit 1 when the later run has a regression")  # fmt: skip
 
     serve = commands.add_parser("serve", help="run the reference Spry server on its own")
     serve.add_argument("--host", default="127.0.0.1")
@@ -140,7 +168,9 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
             target = load_target(args.config, base_url=args.target)
             remote = args.target or os.environ.get("SPRY_BASE_URL") or _names_base_url(args.config)
             primary = target.clients["primary"]
-            if remote and not primary.client_secret:  # configuration, not the target: exit 2
+            if (
+                remote and not primary.client_secret and not args.list
+            ):  # configuration, not the target: exit 2
                 raise ConfigError(f"no secret for the primary client: set {primary.secret_env}")
         usable_report_dir(Path(args.report_dir))
         if args.fault or args.variant:
@@ -152,6 +182,7 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
             from conformance.waivers import load_waivers
 
             load_waivers(args.waivers, set(load_catalogue().requirements))
+        gates = _gate_options(args)
     except ConfigError as error:
         return _usage(str(error))
 
@@ -184,7 +215,11 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     options += [f"--spry-requirement={rid}" for rid in args.requirement]
     options += ["--spry-strict"] * args.strict + ["--spry-aggressive"] * args.aggressive
     options += ["--spry-wait-for-expiry"] * args.wait_for_expiry
-    if remote:  # a remote target: the run chooses its workers from the round trip (run/concurrency.py)
+    options += gates
+    if args.list:  # a listing writes no report, Allure's included
+        cut = options.index("--alluredir")
+        del options[cut : cut + 3]
+    elif remote:  # a remote target: the run chooses its workers from the round trip (run/concurrency.py)
         pytest_args = _with_workers(target, args, pytest_args)
     invocation = Invocation(command="spry-conformance " + " ".join(shlex.quote(a) for a in args.invocation))
     try:
@@ -225,6 +260,51 @@ def _with_workers(target: Any, args: argparse.Namespace, pytest_args: list[str])
     chosen = choose(round_trip, budget=args.budget, max_rps=target.max_rps, max_requests=args.max_requests)
     print(f"concurrency: {chosen.workers} worker{'s' * (chosen.workers > 1)} ({chosen.why})", flush=True)
     return ["-n", str(chosen.workers), *pytest_args] if chosen.workers > 1 else pytest_args
+def _gate_options(args: argparse.Namespace) -> list[str]:
+    """The pytest options of the gates, the time limit, the listing and the terminal; bad input raises."""
+    from conformance.catalogue import load_catalogue
+    from conformance.compare import load_run
+    from conformance.errors import ConfigError
+    from conformance.gates import load_expected_skips
+
+    options = ["--spry-output", "verbose" if args.verbose else "quiet" if args.quiet else "normal",
+               "-o", "console_output_style=classic"]  # fmt: skip
+    options += ["--tb=no", "-rN"] * args.quiet  # pytest's failure sections too give way to the summary
+    if args.expected_skips:
+        load_expected_skips(args.expected_skips, load_catalogue().requirements)
+        options += ["--spry-expected-skips", args.expected_skips]
+    options += ["--spry-fail-on-skip"] * args.fail_on_skip
+    if args.fail_on == "regression" and not args.baseline:
+        raise ConfigError("--fail-on regression needs --baseline OLD_RESULTS (the run to compare with)")
+    if args.baseline:
+        load_run(args.baseline, "--baseline")
+        options += ["--spry-baseline", args.baseline, "--spry-fail-on", args.fail_on]
+    if args.max_time is not None:
+        try:
+            seconds = _duration(args.max_time)
+        except ValueError:
+            seconds = -1.0
+        if seconds <= 0:
+            raise ConfigError(f"--max-time {args.max_time!r}: give a duration such as 90s, 10m or 1h")
+        options += ["--spry-max-time", str(seconds)]
+    return options + ["--spry-list"] * args.list
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from conformance.compare import compare, load_run
+    from conformance.errors import ConfigError
+    from conformance.masking import shown
+
+    try:
+        comparison = compare(load_run(args.old, "OLD"), load_run(args.new, "NEW"))
+    except ConfigError as error:
+        return _usage(str(error))
+    if args.json:
+        print(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for line in comparison.table():
+            print(shown(line))  # titles and paths come from files: printed without control characters
+    return EXIT_FAIL if args.fail_on == "regression" and comparison.regressions else EXIT_PASS
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -386,10 +466,12 @@ def _names_base_url(config_file: str | None) -> bool:
 
 
 def _duration(text: str) -> float:
+    """Seconds from `50ms`, `90s`, `90`, `10m`, `10min` or `1.5h`."""
     text = text.strip().lower()
-    if text.endswith("ms"):
-        return float(text[:-2]) / 1000
-    return float(text.removesuffix("s"))
+    for suffix, factor in (("ms", 0.001), ("min", 60.0), ("m", 60.0), ("h", 3600.0), ("s", 1.0)):
+        if text.endswith(suffix):
+            return float(text.removesuffix(suffix)) * factor
+    return float(text)
 
 
 def _usage(message: str) -> int:

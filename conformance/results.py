@@ -3,6 +3,10 @@
 Statuses (the contract's): passed, failed (a MUST broken, or a SHOULD under --strict),
 warning (a SHOULD broken), skipped (with what the configuration lacks), error (the check
 itself could not run), waived (failed, but an unexpired waiver accepts it).
+
+Verdicts of a run: pass, fail (a requirement failed or errored), incomplete (nothing failed, but the run
+cannot vouch for the target: no requirement was checked at all, or `--fail-on-skip` found a MUST skipped
+that the expected-skips file does not list).
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from typing import Any
 from conformance.catalogue import Requirement
 
 STATUSES = ("passed", "failed", "warning", "skipped", "error", "waived")
+VERDICTS = ("pass", "fail", "incomplete")
+#: The statuses that say something about the target: a requirement in one of them was checked.
+CHECKED = ("passed", "failed", "warning", "error", "waived")
 # When several checks serve one requirement, the worst status wins.
 _RANK = {"error": 5, "failed": 4, "waived": 3, "warning": 2, "passed": 1, "skipped": 0}
 
@@ -41,6 +48,10 @@ class RequirementResult:
     status: str
     reason: str
     checks: list[CheckResult]
+    #: the waiver that matched a failure (requirement, reason, owner, expires, active), as data for the writers
+    waiver: dict[str, Any] | None = None
+    #: why this skip was expected (the expected-skips file), when it is listed there
+    expected_skip: str | None = None
 
     def summary_entry(self) -> dict[str, Any]:
         """The contract's entry in `summary.json`."""
@@ -54,6 +65,8 @@ class RequirementResult:
             "status": self.status,
             "checks": [c.nodeid for c in self.checks],
             "reason": self.reason,
+            **({"waiver": self.waiver} if self.waiver else {}),
+            **({"expected_skip": self.expected_skip} if self.expected_skip is not None else {}),
         }
 
 
@@ -71,7 +84,7 @@ def roll_up(requirement: Requirement, checks: list[CheckResult]) -> RequirementR
         reason = f"{len(skipped)} of {len(checks)} checks skipped: {skipped[0].message}" if skipped else ""
         reason = "; ".join([*notes, reason] if reason else notes)[:500]
     else:
-        reason = _first_line(worst.message)
+        reason = first_line(worst.message)
     return RequirementResult(requirement, status, reason, checks)
 
 
@@ -86,12 +99,18 @@ def findings_by_kind(results: list[RequirementResult]) -> dict[str, int]:
     return {"breaches": found.get("breach", 0), "format": found.get("format", 0)}
 
 
-def verdict(results: list[RequirementResult]) -> str:
-    """`pass` when nothing failed or errored; waivers and warnings do not fail a run."""
-    return "fail" if any(r.status in {"failed", "error"} for r in results) else "pass"
+def verdict(results: list[RequirementResult], gaps: int = 0) -> str:
+    """`fail` when a requirement failed or errored (waivers and warnings do not fail a run); `incomplete`
+    when nothing failed but no requirement was checked at all, or the run has `gaps` (MUSTs skipped
+    without being expected under `--fail-on-skip`, checks the time limit kept from starting); else `pass`."""
+    if any(r.status in {"failed", "error"} for r in results):
+        return "fail"
+    if gaps or not any(r.status in CHECKED for r in results):
+        return "incomplete"
+    return "pass"
 
 
-def _first_line(message: str) -> str:
+def first_line(message: str) -> str:
     """The finding in one line: what was observed, and what the rule wants."""
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     expected = next((line for line in lines if line.startswith("expected: ")), None)

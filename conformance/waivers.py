@@ -73,10 +73,13 @@ def apply_waivers(
     for result in results:
         waiver = by_id.get(result.requirement.id)
         if waiver and result.status == "failed":
+            data = {"requirement": waiver.requirement, "reason": waiver.reason, "owner": waiver.owner,
+                    "expires": waiver.expires.isoformat(), "active": waiver.active(today)}  # fmt: skip
             if waiver.active(today):
                 reason = f"waived until {waiver.expires} by {waiver.owner}: {waiver.reason} (finding: {result.reason})"
-                result = replace(result, status="waived", reason=reason)
+                result = replace(result, status="waived", reason=reason, waiver=data)
             else:
-                result = replace(result, reason=f"{result.reason} (waiver expired on {waiver.expires})")
+                reason = f"{result.reason} (waiver expired on {waiver.expires})"
+                result = replace(result, reason=reason, waiver=data)
         applied.append(result)
     return applied

@@ -22,16 +22,19 @@ from conformance.flows.front_channel import AuthorizationOutcome
 from conformance.flows.pkce import Pkce
 from conformance.flows.token import TokenResponse, client_credentials, exchange_code
 from conformance.http import CredentialGuard, Session
+from conformance.run.needs import (
+    authorization_page_missing,
+    client_missing,
+    code_flow_missing,
+    read_only_missing,
+)
 
 
 def _client(target: Target, name: str, *, grant: str | None = None) -> Client:
+    missing = client_missing(target, name, grant)  # the reason `run --list` predicts, word for word
     client = target.client(name)
-    configured = target.clients.get(name)
-    if client is None:
-        env = configured.secret_env if configured else None
-        pytest.skip(f"needs [clients.{name}] with its secret" + (f" in {env}" if env else ""))
-    if grant and not client.can(grant):
-        pytest.skip(f"needs [clients.{name}] registered for the {grant} grant (grants = [...])")
+    if missing or client is None:
+        pytest.skip(missing or f"needs [clients.{name}]")
     return client
 
 
@@ -50,10 +53,10 @@ def secondary(target: Target) -> Client:
 @pytest.fixture
 def read_only(target: Target) -> Client:
     """A client registered for `read` only."""
-    client = _client(target, "read_only")
-    if "write" in client.scopes:
-        pytest.skip("needs [clients.read_only] registered without the write scope")
-    return client
+    missing = read_only_missing(target)
+    if missing:
+        pytest.skip(missing)
+    return _client(target, "read_only")
 
 
 @pytest.fixture
@@ -84,14 +87,10 @@ def access(request: pytest.FixtureRequest, target: Target) -> TokenResponse:
 @pytest.fixture
 def code_client(target: Target) -> Client:
     """The primary client, when it may use the authorization code grant."""
-    client = _client(target, "primary", grant="authorization_code")
-    if not client.redirect_uri:
-        pytest.skip("needs clients.primary.redirect_uri for the authorization code flow")
-    if target.user.login.method == "form" and not target.user.password:
-        pytest.skip(
-            f"needs the user's password in {target.user.password_env} for the authorization code flow"
-        )
-    return client
+    missing = code_flow_missing(target)
+    if missing:
+        pytest.skip(missing)
+    return _client(target, "primary", grant="authorization_code")
 
 
 Authorizer = Callable[..., AuthorizationResponse]
@@ -185,9 +184,10 @@ def refreshable(code_tokens: TokenResponse, refresh_client: Client) -> TokenResp
 @pytest.fixture
 def authorization_page(http: Session, target: Target) -> AuthorizationPage:
     """The page the primary client's authorization request shows before any login (the login page, normally)."""
+    missing = authorization_page_missing(target)
+    if missing:
+        pytest.skip(missing)
     client = _client(target, "primary", grant="authorization_code")
-    if not client.redirect_uri:
-        pytest.skip("needs clients.primary.redirect_uri for the authorization request")
     url = authorization_url(target, client, state=new_state())
     try:
         page = open_authorization_page(http, url, redirect_uri=client.redirect_uri)

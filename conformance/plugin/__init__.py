@@ -22,8 +22,10 @@ from conformance.masking import install_log_masking
 from conformance.plugin.expiry import expiry
 from conformance.plugin.fixtures import STATE, budget, clock, http, run_seed, spry_run, target
 from conformance.plugin.hooks import RunHooks
+from conformance.plugin.listing import ListingHooks
+from conformance.plugin.progress import ProgressHooks
 from conformance.plugin.start import connect, is_active, preflight_only, start_run
-from conformance.plugin.xdist import XdistHooks, wants_loadgroup, worker_input
+from conformance.plugin.xdist import XdistHooks, is_worker, wants_loadgroup, worker_input
 
 __all__ = ["budget", "clock", "expiry", "http", "run_seed", "spry_run", "target"]  # the fixtures pytest finds here
 
@@ -51,6 +53,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--spry-requirement", action="append", default=[], help="only the checks of this requirement"
     )
+    group.addoption("--spry-expected-skips", help="expected skips (TOML); implies --spry-fail-on-skip")
+    group.addoption("--spry-fail-on-skip", action="store_true",
+                    help="a MUST skipped without being expected makes the verdict incomplete")  # fmt: skip
+    group.addoption("--spry-baseline", help="an earlier run's summary.json or results.json to compare with")
+    group.addoption("--spry-fail-on", choices=("failure", "regression"), default="failure",
+                    help="regression: only regressions against --spry-baseline fail the run")  # fmt: skip
+    group.addoption("--spry-max-time", type=float, help="seconds after which no further check starts")
+    group.addoption("--spry-output", choices=("normal", "verbose", "quiet"),
+                    help="the suite's own progress and summary instead of pytest's dots")  # fmt: skip
+    group.addoption("--spry-list", action="store_true",
+                    help="list what would run and why, sending no request (with --collect-only)")  # fmt: skip
     parser.addini("spry_config", "target configuration file", default="")
 
 
@@ -78,8 +91,15 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"spry-conformance: {error}") from None
     config.stash[STATE] = state
     config.pluginmanager.register(RunHooks(state, config), "spry-run")
+    if config.option.spry_output and not is_worker(config):
+        config.pluginmanager.register(
+            ProgressHooks(state, config, config.option.spry_output), "spry-progress"
+        )
+    if config.option.spry_list:
+        config.pluginmanager.register(ListingHooks(state), "spry-list")
+        return  # a listing sends no request: no server, no session, no preflight
     if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(XdistHooks(state.options.seed), "spry-xdist")
+        config.pluginmanager.register(XdistHooks(state.options.seed, state.options.deadline), "spry-xdist")
     if not state.options.distributed:
         connect(state, config)
     elif not state.options.embedded:

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import traceback
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from conformance.plugin.outcome import (
 from conformance.plugin.start import invocation_of
 from conformance.plugin.xdist import is_worker
 from conformance.results import CheckResult
-from conformance.run.record import RunRecord, record_of, write_suite_error_summary
+from conformance.run.record import TIME_LIMIT, RunRecord, record_of, write_suite_error_summary
 from conformance.run.state import GENERATED, NOTE, RunState
 from conformance.verdict import Violation
 
@@ -74,6 +75,7 @@ class RunHooks:
             config.hook.pytest_deselected(items=deselected)
         items[:] = selected
         schedule_expiry(items, self.state, config)
+        self.state.planned = dict(Counter(requirement_of(item) or "" for item in selected))
 
     # One check ------------------------------------------------------------------------------------
 
@@ -87,6 +89,9 @@ class RunHooks:
         budget = state.options.max_requests
         if state.session is not None and budget is not None and state.session.requests_sent >= budget:
             pytest.skip(f"not run: the request budget (--max-requests {budget}) was spent")
+        deadline = state.options.deadline
+        if deadline is not None and time.time() >= deadline:
+            pytest.skip(f"{TIME_LIMIT} (--max-time {state.options.max_time}) was reached")
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Any:
@@ -148,6 +153,9 @@ class RunHooks:
             "generated": sum(properties(item, GENERATED)),
             "setup_s": item.stash.get(_SETUP_SECONDS, 0.0) if report.when == "call" else 0.0,
             "deviations": deviations,
+            # for the progress line: how many checks this requirement has, and how many requirements run
+            "planned": state.planned.get(requirement.id, 1),
+            "planned_requirements": len(state.planned),
         }
         report.user_properties.append((PROPERTY, outcome))
         if report.when == "call":
@@ -194,8 +202,8 @@ class RunHooks:
     # tryfirst: before xdist waits for its workers to exit, so the reports are written meanwhile
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if is_worker(session.config):
-            return
+        if is_worker(session.config) or session.config.option.spry_list:
+            return  # a worker's results go to the controller; a listing writes no report
         from conformance.reporting import write_reports
 
         try:
@@ -209,12 +217,16 @@ class RunHooks:
         if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             session.exitstatus = pytest.ExitCode.TESTS_FAILED if self.record.failed else pytest.ExitCode.OK
 
-    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    # the outermost wrapper: the summary, and its closing line, come after pytest's own (failures, -r lines)
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> Any:
+        result = yield
         if self.record is None or not self.record.requirements:
-            return
+            return result
         from conformance.reporting.terminal import write_summary
 
-        write_summary(terminalreporter, self.record)
+        write_summary(terminalreporter, self.record, mode=config.option.spry_output or "normal")
+        return result
 
     def pytest_internalerror(self, excrepr: Any, excinfo: pytest.ExceptionInfo[BaseException]) -> bool:
         self._suite_bug(excinfo.value, str(excrepr))

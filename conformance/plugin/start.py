@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import random
+import time
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from conformance.catalogue import load_catalogue
+from conformance.compare import load_run
 from conformance.config import embedded_target, load_target
 from conformance.errors import ConfigError, PreflightFailed
+from conformance.gates import load_expected_skips
 from conformance.http import Session
 from conformance.masking import masker, shown
 from conformance.plugin.xdist import distributed, is_worker, worker_count, worker_input
@@ -53,6 +56,17 @@ def start_run(config: pytest.Config) -> RunState:
     if (option.spry_fault or option.spry_variant) and not embedded:
         raise ConfigError("--fault and --variant apply to the embedded reference server only (drop --target)")
     max_requests = option.spry_max_requests
+    expected = option.spry_expected_skips
+    expected_skips = load_expected_skips(expected, catalogue.requirements) if expected else []
+    if option.spry_fail_on == "regression" and not option.spry_baseline:
+        raise ConfigError("--fail-on regression needs --baseline OLD_RESULTS (the run to compare with)")
+    if option.spry_baseline:
+        load_run(option.spry_baseline, "--baseline")  # a bad file is a one-line error now, not at the end
+    max_time = option.spry_max_time
+    # the controller sets the deadline once; each xdist worker gets the same one
+    deadline = None if max_time is None else time.time() + max_time
+    if worker:
+        deadline = worker.get("spry_deadline")
     options = RunOptions(
         profile=option.spry_profile,
         strict=option.spry_strict,
@@ -69,6 +83,12 @@ def start_run(config: pytest.Config) -> RunState:
         # each xdist worker gets its share of the budget
         max_requests=None if max_requests is None else max(1, -(-max_requests // worker_count(config))),
         wait_for_expiry=option.spry_wait_for_expiry,
+        fail_on_skip=option.spry_fail_on_skip or bool(expected),
+        expected_skips=tuple(expected_skips),
+        baseline=Path(option.spry_baseline) if option.spry_baseline else None,
+        fail_on=option.spry_fail_on,
+        deadline=deadline,
+        max_time=_duration_text(max_time) if max_time is not None else "",
     )
     state = RunState(options=options, catalogue=catalogue)
     invocation = invocation_of(config)
@@ -141,6 +161,13 @@ def _checked(state: RunState, config: pytest.Config, session: Session) -> None:
     finally:
         state.requests_outside_checks = session.requests_sent
         state.recorder.take()  # the preflight's exchanges belong to no check
+
+
+def _duration_text(seconds: float) -> str:
+    """`90 s`, `5 min`, `1.5 h`: the limit as the reason of the checks it stopped."""
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} h"
+    return f"{seconds / 60:g} min" if seconds >= 60 and seconds % 60 == 0 else f"{seconds:g} s"
 
 
 def _command_line(config: pytest.Config) -> str:

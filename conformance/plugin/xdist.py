@@ -40,11 +40,13 @@ def wants_loadgroup(config: pytest.Config) -> bool:
 class XdistHooks:
     """Registered only when the run is active and xdist is loaded."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, deadline: float | None = None) -> None:
         self.seed = seed
+        self.deadline = deadline
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
-        """Every worker gets the run's seed, and the controller's scheduling choice."""
+        """Every worker gets the run's seed, its deadline (--max-time), and the controller's scheduling choice."""
         node.workerinput["spry_seed"] = self.seed
+        node.workerinput["spry_deadline"] = self.deadline
         node.workerinput["spry_loadgroup"] = node.config.option.dist == "loadgroup"

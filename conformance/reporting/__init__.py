@@ -1,4 +1,4 @@
-"""The reports of a run: summary.json, results.json, junit.xml, report.html (and allure-results/).
+"""The reports of a run: summary.json, results.json, junit.xml, report.sarif, report.html (and allure-results/).
 
 Every writer reads the one `RunRecord` (conformance.run.record); report.html renders results.json,
 the record's full JSON form, so `spry-conformance report` re-renders exactly the same page.
@@ -7,6 +7,7 @@ the record's full JSON form, so `spry-conformance report` re-renders exactly the
 from __future__ import annotations
 
 from conformance.reporting.junit import write_junit
+from conformance.reporting.sarif import write_sarif
 from conformance.reporting.summary import full_results, summary, write_json
 from conformance.run.record import RunRecord
 
@@ -18,6 +19,7 @@ def write_reports(record: RunRecord) -> None:
     data = full_results(record)
     write_json(directory / "results.json", data, compact=True)
     write_junit(directory / "junit.xml", record)
+    write_sarif(directory / "report.sarif", record)
     from conformance.reporting.html import write_html
 
     write_html(directory / "report.html", data)

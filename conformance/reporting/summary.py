@@ -25,6 +25,8 @@ def summary(record: RunRecord) -> dict[str, Any]:
         "counts": record.counts,
         "findings": record.findings,  # failed or warned requirements: breaches apart from format deviations
         "requirements": [r.summary_entry() for r in record.requirements],
+        "gate": record.gate(),  # what decided the exit status: --fail-on, --fail-on-skip, --baseline
+        **({"baseline": record.comparison.to_dict()} if record.comparison is not None else {}),
         "manifest": manifest,
     }
 

@@ -14,14 +14,19 @@ import platform
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from conformance import __version__
+from conformance.compare import Comparison, compare, load_run, summary_of
+from conformance.gates import mark_expected, unexpected_skips
 from conformance.results import CheckResult, RequirementResult, counts, findings_by_kind, roll_up, verdict
 from conformance.run.state import RunState
 from conformance.waivers import apply_waivers
+
+#: The reason of a check that the time limit (--max-time) kept from starting.
+TIME_LIMIT = "not run: the time limit"
 
 
 @dataclass(frozen=True)
@@ -31,10 +36,15 @@ class RunRecord:
     manifest: dict[str, Any]  # the JSON form, as summary.json carries it
     requirements: tuple[RequirementResult, ...]
     report_dir: Path
+    #: the MUSTs (SHOULDs under --strict) skipped without being expected, under --fail-on-skip
+    gaps: tuple[RequirementResult, ...] = ()
+    comparison: Comparison | None = None  # against --baseline
+    fail_on: str = "failure"
+    not_run: int = 0  # checks the time limit (--max-time) stopped: the run is incomplete
 
     @property
     def verdict(self) -> str:
-        return verdict(list(self.requirements))
+        return verdict(list(self.requirements), gaps=len(self.gaps) + self.not_run)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -47,7 +57,22 @@ class RunRecord:
 
     @property
     def failed(self) -> bool:
-        return any(r.status in {"failed", "error"} for r in self.requirements)
+        """Whether the run exits 1: its verdict is not `pass` or, with `--fail-on regression`, only when
+        the comparison with the baseline found a regression."""
+        if self.fail_on == "regression" and self.comparison is not None:
+            return bool(self.comparison.regressions)
+        return self.verdict != "pass"
+
+    def gate(self) -> dict[str, Any]:
+        """What decided the exit status, for summary.json (`gate`)."""
+        return {
+            "fail_on": self.fail_on,
+            "unexpected_skips": [r.requirement.id for r in self.gaps],
+            **({"baseline": self.comparison.old.source,
+                "regressions": [c.requirement for c in self.comparison.regressions]}
+               if self.comparison is not None else {}),
+            "exit_status": 1 if self.failed else 0,
+        }  # fmt: skip
 
 
 def record_of(state: RunState, *, finished: float | None = None) -> RunRecord:
@@ -64,11 +89,24 @@ def record_of(state: RunState, *, finished: float | None = None) -> RunRecord:
         if seen is not None:
             by_requirement[requirement.id].append(seen)
     rolled = [roll_up(r, by_requirement.get(r.id, [])) for r in wanted]
-    return RunRecord(
-        manifest=manifest(state, finished=time.time() if finished is None else finished),
-        requirements=tuple(apply_waivers(rolled, list(options.waivers))),
+    results = mark_expected(apply_waivers(rolled, list(options.waivers)), options.expected_skips)
+    data = manifest(state, finished=time.time() if finished is None else finished)
+    record = RunRecord(
+        manifest=data,
+        requirements=tuple(results),
         report_dir=options.report_dir,
+        gaps=tuple(unexpected_skips(results, options.strict)) if options.fail_on_skip else (),
+        fail_on=options.fail_on,
+        not_run=sum(
+            1 for c in state.results.values() if c.status == "skipped" and c.message.startswith(TIME_LIMIT)
+        ),
     )
+    if options.baseline is None:
+        return record
+    entries = [r.summary_entry() for r in results]
+    this_run = summary_of({"verdict": record.verdict, "started_at": data["started_at"],
+                           "requirements": entries}, str(options.report_dir / "summary.json"))  # fmt: skip
+    return replace(record, comparison=compare(load_run(options.baseline, "--baseline"), this_run))
 
 
 def deviations_of(

@@ -15,6 +15,7 @@ from typing import Any
 from conformance.catalogue import Catalogue
 from conformance.config import Target
 from conformance.evidence import Recorder
+from conformance.gates import ExpectedSkip
 from conformance.http import Session
 from conformance.results import CheckResult
 from conformance.run.expiry import ExpiryWatch
@@ -44,6 +45,12 @@ class RunOptions:
     distributed: bool = False
     max_requests: int | None = None  # this process's share of --max-requests
     wait_for_expiry: bool = False  # remote target: the expiry checks wait for real lifetimes
+    fail_on_skip: bool = False  # a MUST skipped without being expected makes the verdict incomplete
+    expected_skips: tuple[ExpectedSkip, ...] = ()
+    baseline: Path | None = None  # an earlier run's summary.json or results.json (--baseline)
+    fail_on: str = "failure"  # "failure": any failure fails the run; "regression": only regressions do
+    deadline: float | None = None  # the epoch second after which no check starts (--max-time)
+    max_time: str = ""  # --max-time as given, for the reason of the checks not run
 
 
 @dataclass(eq=False)  # hashable by identity: pytest keeps plugins in a set
@@ -73,3 +80,5 @@ class RunState:
     requests_outside_checks: int = 0
     command: str = ""
     expiry: ExpiryWatch | None = None  # the expiry checks' tokens and codes, begun at the start (run.expiry)
+    #: how many selected checks serve each requirement (this process's collection), for the progress line
+    planned: dict[str, int] = field(default_factory=dict)
