@@ -245,7 +245,7 @@ class ExpiryWatch:
             left = entry.deadline - time.monotonic()
             if left >= 1:
                 waiting = sum(1 for e in self._pending.values() if e.plan is not None and not e.done.is_set())
-                self.say(f"expiry: {left:.0f} s until {entry.key.rsplit('::', 1)[-1]} is probed; "
+                self.say(f"expiry: {left:.0f} s until {entry.key.rsplit('::', 1)[-1].split('@')[0]} is probed; "
                          f"{waiting} expiry check{'s' * (waiting != 1)} waiting")  # fmt: skip
             entry.done.wait(timeout=min(PROGRESS_EVERY, max(0.05, left + 0.05)))
         if entry.error is not None:
