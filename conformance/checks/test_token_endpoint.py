@@ -50,10 +50,11 @@ SUCCESS_GRANTS = ("client_credentials", "authorization_code", "refresh_token")
 
 def _success(request: pytest.FixtureRequest, grant: str) -> TokenResponse:
     """A token response of `grant` (skips when the target or its configuration does not offer it)."""
-    if grant == "client_credentials":
-        return request.getfixturevalue("cc_token")
-    if grant == "authorization_code":
-        return request.getfixturevalue("code_tokens")
+    if grant in {"client_credentials", "authorization_code"}:
+        issued: TokenResponse = request.getfixturevalue(
+            "cc_token" if grant == "client_credentials" else "code_tokens"
+        )
+        return issued
     tokens: TokenResponse = request.getfixturevalue("refreshable")
     client: Client = request.getfixturevalue("refresh_client")
     http: Session = request.getfixturevalue("http")
