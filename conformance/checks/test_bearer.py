@@ -12,26 +12,18 @@ import secrets
 import pytest
 
 from conformance.catalogue import requirement
-from conformance.checks._controls import is_success, served_or_skip
+from conformance.checks._controls import served_or_skip
 from conformance.config import Client, Target
+from conformance.findings import Evidence, settle
 from conformance.flows.authorize import AuthorizationResponse
-from conformance.flows.resource import Challenge, call_resource, challenge_of
+from conformance.flows.resource import call_resource
 from conformance.flows.responses import granted_scopes
 from conformance.flows.token import TokenResponse, client_credentials, exchange_code, refresh
 from conformance.http import Response, Session
-from conformance.verdict import describe, expect
+from conformance.judges import bearer as judge
 
 #: A JWT-shaped token whose payload is not JSON (`{"alg":"HS256","typ":"JWT"}` . "not-json" . "signature").
 MALFORMED_JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.bm90LWpzb24.c2lnbmF0dXJl"
-
-
-def _challenge_text(response: Response) -> str:
-    header = response.headers.get("www-authenticate")
-    return f"WWW-Authenticate {describe(header)}" if header else "no WWW-Authenticate"
-
-
-def _is_bearer(challenge: Challenge | None) -> bool:
-    return challenge is not None and challenge.scheme.lower() == "bearer"
 
 
 def _tampered(token: str) -> str:
@@ -64,8 +56,7 @@ def test_authorization_header_token_is_accepted(http: Session, target: Target, a
     """RFC 6750 §2.1: "Resource servers MUST support this method" (Authorization: Bearer <token>);
     Spry guide, Using Access Tokens."""
     response = call_resource(http, target, access.access_token)
-    expect(is_success(response), f"{target.resource.read} serves a fresh token sent as Authorization: Bearer (2xx)",
-           access, response, observed=f"HTTP {response.status}, {_challenge_text(response)}")  # fmt: skip
+    settle(judge.ensure_header_token_served(access, response, str(target.resource.read)))
 
 
 @requirement("BEARER-MISSING-CHALLENGE")
@@ -76,9 +67,7 @@ def test_missing_token_gets_bearer_challenge(http: Session, target: Target, sent
     RFC 9110 §15.5.2. An unsupported scheme (Basic) counts as no authentication (RFC 6750 §3.1)."""
     authorization = None if sent == "no-authorization" else "Basic " + secrets.token_urlsafe(18)
     response = call_resource(http, target, None, authorization=authorization)
-    challenge = challenge_of(response)
-    expect(response.status == 401 and _is_bearer(challenge), "HTTP 401 with WWW-Authenticate: Bearer ...", response,
-           observed=f"HTTP {response.status}, {_challenge_text(response)}")  # fmt: skip
+    settle(judge.ensure_bearer_challenge(response))
 
 
 @requirement("BEARER-MISSING-NO-ERROR")
@@ -88,14 +77,10 @@ def test_missing_token_challenge_has_no_error(http: Session, target: Target, sen
     SHOULD NOT include an error code or other error information"."""
     authorization = None if sent == "no-authorization" else "Basic " + secrets.token_urlsafe(18)
     response = call_resource(http, target, None, authorization=authorization)
-    challenge = challenge_of(response)
-    if not _is_bearer(challenge):
-        pytest.skip(
-            f"no Bearer challenge to inspect ({_challenge_text(response)}): BEARER-MISSING-CHALLENGE judges that"
-        )
-    assert challenge is not None
-    expect("error" not in challenge.params, "a Bearer challenge without an error attribute", response,
-           observed=f"{_challenge_text(response)}")  # fmt: skip
+    if not judge.has_bearer_challenge(response):
+        pytest.skip(f"no Bearer challenge to inspect ({judge.challenge_text(response)}): BEARER-MISSING-CHALLENGE "
+                    "judges that")  # fmt: skip
+    settle(judge.ensure_challenge_without_error(response))
 
 
 @requirement("BEARER-INVALID-TOKEN-REFUSED")
@@ -107,9 +92,7 @@ def test_invalid_token_gets_no_access(
     token does not enable access MUST get a WWW-Authenticate challenge."""
     served_or_skip(http, target, access.access_token or "")
     response = call_resource(http, target, _invalid_token(variant, access.access_token or ""))
-    refused = 400 <= response.status < 500 and _is_bearer(challenge_of(response))
-    expect(refused, f"{_INVALID[variant]} is refused: a 4xx with a Bearer challenge, not the data", response,
-           observed=f"HTTP {response.status}, {_challenge_text(response)}")  # fmt: skip
+    settle(judge.ensure_invalid_token_refused(response, _INVALID[variant]))
 
 
 @requirement("BEARER-INVALID-TOKEN")
@@ -121,11 +104,7 @@ def test_invalid_token_gets_invalid_token_error(
     invalid for other reasons. The resource SHOULD respond with the HTTP 401 (Unauthorized) status code";
     §3: the server SHOULD include the error attribute."""
     response = call_resource(http, target, _invalid_token(variant, access.access_token or ""))
-    challenge = challenge_of(response)
-    error = challenge.error if _is_bearer(challenge) and challenge else None
-    expect(response.status == 401 and error == "invalid_token",
-           f'{_INVALID[variant]}: HTTP 401 with WWW-Authenticate: Bearer error="invalid_token"', response,
-           observed=f"HTTP {response.status}, {_challenge_text(response)}")  # fmt: skip
+    settle(judge.ensure_invalid_token_error(response, _INVALID[variant]))
 
 
 @requirement("BEARER-SCHEME-CASE-INSENSITIVE")
@@ -137,8 +116,7 @@ def test_scheme_is_case_insensitive(
     scheme"."""
     served_or_skip(http, target, access.access_token or "")
     response = call_resource(http, target, access.access_token, scheme=scheme)
-    expect(is_success(response), f'the token sent as "Authorization: {scheme} <token>" is served like "Bearer" (2xx)',
-           response, observed=f"HTTP {response.status}, {_challenge_text(response)}")  # fmt: skip
+    settle(judge.ensure_scheme_served(response, scheme))
 
 
 @requirement("BEARER-NO-QUERY-TOKEN")
@@ -147,8 +125,7 @@ def test_query_token_is_not_accepted(http: Session, target: Target, access: Toke
     "Clients MUST NOT pass access tokens in a URI query parameter"; the Spry guide documents the header only."""
     served_or_skip(http, target, access.access_token or "")
     response = call_resource(http, target, access.access_token, placement="query")
-    expect(not is_success(response), "a valid token sent only as ?access_token= is not served", response,
-           observed=f"HTTP {response.status}: the query token was accepted")  # fmt: skip
+    settle(judge.ensure_query_token_refused(response))
 
 
 @requirement("BEARER-NO-FORM-TOKEN")
@@ -158,29 +135,19 @@ def test_form_token_is_not_accepted(http: Session, target: Target, access: Token
     application/x-www-form-urlencoded body does not get past authentication."""
     served_or_skip(http, target, access.access_token or "")
     probe = call_resource(http, target, access.access_token, placement="form")
-    if probe.status == 401 or (400 <= probe.status < 500 and _is_bearer(challenge_of(probe))):
-        return
-    baseline = call_resource(http, target, secrets.token_urlsafe(32), placement="form")
-    if not is_success(probe) and baseline.status == probe.status:
+    baseline = None
+    if not judge.form_token_refused(probe):
+        baseline = call_resource(http, target, secrets.token_urlsafe(32), placement="form")
+    if baseline is not None and judge.form_inconclusive(probe, baseline):
         pytest.skip(f"inconclusive: the form POST answers HTTP {probe.status} with a valid and with an invalid "
                     "token alike, before or without authentication")  # fmt: skip
-    expect(False, "a valid token sent only in a form body does not get past authentication (401, as without it)",
-           probe, baseline, observed=f"valid form token: HTTP {probe.status}; invalid form token: "
-           f"HTTP {baseline.status}, {_challenge_text(baseline)}")  # fmt: skip
+    settle(judge.ensure_form_token_refused(probe, baseline))
 
 
 def _header_and_form(http: Session, target: Target, token: str) -> Response:
     """Authorization: Bearer plus access_token in a form body, POSTed to the read endpoint's path."""
     headers = {"Authorization": f"Bearer {token}"}
     return http.request("POST", target.resource.read.path, data=[("access_token", token)], headers=headers)
-
-
-def _error_of(response: Response) -> str | None:
-    challenge = challenge_of(response)
-    if challenge is not None and challenge.error:
-        return challenge.error
-    body = response.json
-    return body.get("error") if isinstance(body, dict) and isinstance(body.get("error"), str) else None
 
 
 @requirement("BEARER-ONE-METHOD")
@@ -197,10 +164,7 @@ def test_two_token_methods_are_refused(
         response = call_resource(http, target, token, placement="header+query")
     else:
         response = _header_and_form(http, target, token)
-    error = _error_of(response)
-    expect(response.status == 400 and error == "invalid_request",
-           f"the token in the header and in the {second} together: HTTP 400 with error invalid_request", response,
-           observed=f"HTTP {response.status}, error {describe(error)}, {_challenge_text(response)}")  # fmt: skip
+    settle(judge.ensure_one_method(response, second))
 
 
 def _read_only_token(http: Session, target: Target, request: pytest.FixtureRequest) -> TokenResponse:
@@ -236,24 +200,10 @@ def test_insufficient_scope_gets_403_challenge(
     response = call_resource(
         http, target, token.access_token, endpoint=write, body=target.resource.write_probe_body
     )
-    if response.status in {400, 404, 405, 422} or is_success(response):
+    if not judge.scope_refusal_to_inspect(response):
         pytest.skip(f"{write} did not refuse the read-only token (HTTP {response.status}): "
                     "SCOPE-READ-ONLY-CANNOT-WRITE judges that; there is no refusal to inspect")  # fmt: skip
-    challenge = challenge_of(response)
-    error = challenge.error if _is_bearer(challenge) and challenge else None
-    expect(response.status == 403 and error == "insufficient_scope",
-           f'{write} with a read-only token: HTTP 403 with WWW-Authenticate: Bearer error="insufficient_scope"',
-           token, response, observed=f"HTTP {response.status}, {_challenge_text(response)}")  # fmt: skip
-
-
-def _refused_as_invalid(response: Response) -> bool:
-    challenge = challenge_of(response)
-    return (
-        response.status == 401
-        and _is_bearer(challenge)
-        and challenge is not None
-        and challenge.error == "invalid_token"
-    )
+    settle(judge.ensure_insufficient_scope(token, response, str(write)))
 
 
 def _after_revocation(
@@ -263,7 +213,7 @@ def _after_revocation(
     tokens: list[tuple[str, str]],
     signal: str | None,
     how: str,
-    *evidence: object,
+    *evidence: Evidence,
 ) -> None:
     """Judge the access tokens of a grant the authorization server was just asked to revoke (by a replay).
 
@@ -271,23 +221,16 @@ def _after_revocation(
     token is still served: invalid_grant then shows the grant was revoked and the resource ignored it.
     """
     answers = [(label, call_resource(http, target, token)) for label, token in tokens]
-    served = [(label, r) for label, r in answers if is_success(r)]
-    if served:
+    probe = None
+    if judge.still_served(answers):
         if signal is None:
             pytest.skip(f"after {how} the access token is still served, and no refresh token shows whether the "
                         "grant was revoked (AC-CODE-REUSE-REVOKES / RT-REUSE-REVOKES-FAMILY judge revocation)")  # fmt: skip
         probe = refresh(http, target, client, signal)
-        if not (probe.status in {400, 401} and probe.error == "invalid_grant"):
+        if not judge.grant_revoked(probe):
             pytest.skip(f"after {how} the grant was not revoked (its refresh token: HTTP {probe.status}, error "
                         f"{probe.error!r}): AC-CODE-REUSE-REVOKES / RT-REUSE-REVOKES-FAMILY judge that")  # fmt: skip
-        expect(False, "the access token of a revoked grant is refused (401 invalid_token)",
-               *evidence, *(r for _, r in served), probe,
-               observed=f"after {how}: {', '.join(f'{label} still served (HTTP {r.status})' for label, r in served)}, "
-               "while the grant's refresh token is refused with invalid_grant")  # fmt: skip
-    wrong = [(label, r) for label, r in answers if not _refused_as_invalid(r)]
-    expect(not wrong, 'the access tokens of the revoked grant are refused with 401 and error="invalid_token"',
-           *(r for _, r in wrong),
-           observed="; ".join(f"{label}: HTTP {r.status}, {_challenge_text(r)}" for label, r in wrong))  # fmt: skip
+    settle(judge.ensure_revoked_tokens_refused(answers, how, evidence, probe))
 
 
 @requirement("BEARER-REVOKED-REFUSED")
@@ -331,18 +274,4 @@ def test_revoked_token_is_refused(
 @requirement("SPRY-ENVELOPE")
 def test_resource_uses_spry_envelope(http: Session, target: Target, access: TokenResponse) -> None:
     """Spry API response format: {"code": 2000, "data": ..., "message": "Success"} on success."""
-    response = served_or_skip(http, target, access.access_token or "")
-    body = response.json
-    problems = []
-    if not isinstance(body, dict):
-        problems.append("the body is not a JSON object")
-    else:
-        code = body.get("code")
-        if not (isinstance(code, int) and not isinstance(code, bool) and code == 2000):
-            problems.append(f"code is {describe(body.get('code', '(absent)'))}")
-        if "data" not in body:
-            problems.append("no data member")
-        if body.get("message") != "Success":
-            problems.append(f"message is {describe(body.get('message', '(absent)'))}")
-    expect(not problems, '{"code": 2000, "data": ..., "message": "Success"}', response,
-           observed="; ".join(problems) + (f" (members: {sorted(body)[:8]})" if isinstance(body, dict) else ""))  # fmt: skip
+    settle(judge.ensure_spry_envelope(served_or_skip(http, target, access.access_token or "")))

@@ -14,23 +14,11 @@ import pytest
 
 from conformance.catalogue import requirement
 from conformance.config import Client, Target
-from conformance.flows.resource import parse_challenge
+from conformance.findings import settle, settle_refusal
 from conformance.flows.responses import unknown_client
-from conformance.flows.token import TokenResponse, client_credentials
+from conformance.flows.token import client_credentials
 from conformance.http import Session
-from conformance.verdict import describe, expect, expect_refused
-
-
-def _outcome(answer: TokenResponse) -> str:
-    if answer.access_token:
-        return f"HTTP {answer.status} with an access token"
-    return f"HTTP {answer.status}, error {answer.error!r}"
-
-
-def _refused(http: Session, answer: TokenResponse, what: str) -> None:
-    """No token is the property (a breach when one is issued); invalid_client is the form (TOKEN-ERROR-*)."""
-    expect_refused(http.recorder, answer, f"no token for {what}", errors={"invalid_client"},
-                   observed=f"{what}: {_outcome(answer)}")  # fmt: skip
+from conformance.judges import client_authentication as judge
 
 
 @requirement("CLIENT-AUTH-BASIC")
@@ -38,9 +26,7 @@ def test_basic_authentication_is_supported(http: Session, target: Target, cc_pri
     """RFC 6749 §2.3.1: "The authorization server MUST support the HTTP Basic authentication scheme for
     authenticating clients that were issued a client password." (id and secret form-urlencoded first)"""
     answer = client_credentials(http, target, cc_primary, scope=cc_primary.scope, auth="basic")
-    expect(
-        answer.ok, "a token for the client authenticated with HTTP Basic", answer, observed=_outcome(answer)
-    )
+    settle(judge.ensure_basic_accepted(answer))
 
 
 @requirement("CLIENT-AUTH-BODY")
@@ -48,8 +34,7 @@ def test_body_credentials_are_supported(http: Session, target: Target, cc_primar
     """Spry guide, Client Credentials Flow: client_id and client_secret are sent in the form body
     (RFC 6749 §2.3.1 makes this a MAY; the guide documents it as the way to authenticate)."""
     answer = client_credentials(http, target, cc_primary, scope=cc_primary.scope, auth="body")
-    expect(answer.ok, "a token for the client authenticated with client_id/client_secret in the body", answer,
-           observed=_outcome(answer))  # fmt: skip
+    settle(judge.ensure_body_credentials_accepted(answer))
 
 
 @requirement("CLIENT-AUTH-WRONG-SECRET")
@@ -58,7 +43,8 @@ def test_wrong_secret_is_refused(http: Session, target: Target, cc_primary: Clie
     authentication failed". A registered client id with a wrong secret gets no token."""
     wrong = _with_secret(cc_primary, secrets.token_urlsafe(24))
     answer = client_credentials(http, target, wrong, scope=cc_primary.scope)
-    _refused(http, answer, f"a wrong secret for {cc_primary.client_id}")
+    what = f"a wrong secret for {cc_primary.client_id}"
+    settle_refusal(judge.ensure_authentication_refused(answer, what), http.recorder)
 
 
 @requirement("CLIENT-AUTH-UNKNOWN-CLIENT")
@@ -66,7 +52,8 @@ def test_unknown_client_is_refused(http: Session, target: Target) -> None:
     """RFC 6749 §5.2 invalid_client: "Client authentication failed (e.g., unknown client ...)"."""
     stranger = unknown_client()
     answer = client_credentials(http, target, stranger, scope="read")
-    _refused(http, answer, "an unregistered client id")
+    what = "an unregistered client id"
+    settle_refusal(judge.ensure_authentication_refused(answer, what), http.recorder)
 
 
 @requirement("CLIENT-AUTH-MISSING-SECRET")
@@ -74,7 +61,8 @@ def test_missing_secret_is_refused(http: Session, target: Target, cc_primary: Cl
     """RFC 6749 §3.2.1: "Confidential clients ... MUST authenticate with the authorization server";
     §5.2 invalid_client covers "no client authentication included". client_id alone gets no token."""
     answer = client_credentials(http, target, cc_primary, scope=cc_primary.scope, auth="none")
-    _refused(http, answer, f"client_id {cc_primary.client_id} without a secret")
+    what = f"client_id {cc_primary.client_id} without a secret"
+    settle_refusal(judge.ensure_authentication_refused(answer, what), http.recorder)
 
 
 @requirement("CLIENT-AUTH-SECRET-BOUND-TO-CLIENT")
@@ -85,7 +73,8 @@ def test_other_clients_secret_is_refused(
     client's id with the secondary client's (valid) secret gets no token."""
     borrowed = _with_secret(cc_primary, secondary.client_secret or "")
     answer = client_credentials(http, target, borrowed, scope=cc_primary.scope)
-    _refused(http, answer, f"{cc_primary.client_id} with {secondary.client_id}'s secret")
+    what = f"{cc_primary.client_id} with {secondary.client_id}'s secret"
+    settle_refusal(judge.ensure_authentication_refused(answer, what), http.recorder)
 
 
 @requirement("CLIENT-AUTH-INVALID-CLIENT-401")
@@ -94,13 +83,11 @@ def test_invalid_client_is_401(http: Session, target: Target) -> None:
     §5.2 makes 401 a MAY for credentials in the body (a MUST after HTTP Basic: CLIENT-AUTH-BASIC-CHALLENGE);
     RFC 9110 §15.5.2: a 401 "MUST send a WWW-Authenticate header field"."""
     answer = client_credentials(http, target, unknown_client(), scope="read", auth="body")
-    challenge = answer.response.headers.get("www-authenticate")
-    if answer.error != "invalid_client":
+    if not judge.is_invalid_client(answer):
         pytest.skip(
-            f"the unregistered client got {_outcome(answer)}, not invalid_client (CLIENT-AUTH-UNKNOWN-CLIENT)"
+            f"the unregistered client got {judge.outcome(answer)}, not invalid_client (CLIENT-AUTH-UNKNOWN-CLIENT)"
         )
-    expect(answer.status == 401 and challenge, "HTTP 401 with a WWW-Authenticate challenge", answer,
-           observed=f"HTTP {answer.status}, WWW-Authenticate {describe(challenge) if challenge else '(absent)'}")  # fmt: skip
+    settle(judge.ensure_invalid_client_is_401(answer))
 
 
 @requirement("CLIENT-AUTH-BASIC-CHALLENGE")
@@ -110,12 +97,7 @@ def test_failed_basic_gets_basic_challenge(http: Session, target: Target) -> Non
     include the "WWW-Authenticate" response header field matching the authentication scheme used by
     the client." (an unregistered client id, sent with HTTP Basic)"""
     answer = client_credentials(http, target, unknown_client(), scope="read", auth="basic")
-    header = answer.response.headers.get("www-authenticate")
-    challenge = parse_challenge(header)
-    expect(not answer.access_token and answer.status == 401, "HTTP 401 after a failed HTTP Basic authentication",
-           answer, observed=_outcome(answer))  # fmt: skip
-    expect(challenge is not None and challenge.scheme.lower() == "basic", "WWW-Authenticate: Basic ...", answer,
-           observed=f"WWW-Authenticate {describe(header) if header else '(absent)'}")  # fmt: skip
+    settle(judge.ensure_basic_challenge(answer))
 
 
 @requirement("CLIENT-AUTH-ONE-METHOD")
@@ -123,9 +105,7 @@ def test_two_authentication_methods_are_refused(http: Session, target: Target, c
     """RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each request";
     §5.2 invalid_request: the request "utilizes more than one mechanism for authenticating the client"."""
     answer = client_credentials(http, target, cc_primary, scope=cc_primary.scope, auth="both")
-    expect(not answer.access_token and answer.error == "invalid_request",
-           "error invalid_request for HTTP Basic and body credentials together, no token", answer,
-           observed=f"Basic and body credentials together: {_outcome(answer)}")  # fmt: skip
+    settle(judge.ensure_one_method_only(answer))
 
 
 def _with_secret(client: Client, secret: str) -> Client:

@@ -9,28 +9,16 @@ import pytest
 
 from conformance.catalogue import requirement
 from conformance.config import Client, Target
+from conformance.findings import settle, settle_refusal
 from conformance.flows.authorize import AuthorizationResponse
 from conformance.flows.resource import call_resource
 from conformance.flows.token import TokenResponse, exchange_code, refresh, token_request
 from conformance.http import Response, Session
-from conformance.rfc6749 import TOKEN_ERRORS
+from conformance.judges import refresh as judge
 from conformance.run.clock import Clock
 from conformance.run.state import NOTE
-from conformance.verdict import expect, expect_refused
 
 Authorizer = Callable[..., AuthorizationResponse]
-
-
-def _outcome(answer: TokenResponse) -> str:
-    """What a token response was, without any token value."""
-    if answer.ok:
-        scope = answer.scope if answer.scope is not None else "(absent)"
-        rotated = "with" if answer.refresh_token else "without"
-        return f"HTTP {answer.status}: an access token (scope {scope!r}) {rotated} a refresh token"
-    if answer.error is not None:
-        return f"HTTP {answer.status}, error {answer.error!r}"
-    kind = answer.response.content_type or "no content type"
-    return f"HTTP {answer.status}, {kind} body without an error member"
 
 
 def _must_refresh(http: Session, target: Target, client: Client, token: str, why: str) -> TokenResponse:
@@ -38,14 +26,10 @@ def _must_refresh(http: Session, target: Target, client: Client, token: str, why
     answer = refresh(http, target, client, token)
     if not answer.ok:
         pytest.fail(
-            f"could not {why}: the refresh at {target.refresh_path} answered {_outcome(answer)} "
+            f"could not {why}: the refresh at {target.refresh_path} answered {judge.outcome(answer)} "
             "(RT-DOCUMENTED-ENDPOINT judges that endpoint)"
         )
     return answer
-
-
-def _accepted(response: Response) -> bool:
-    return 200 <= response.status < 300
 
 
 def _write_probe(http: Session, target: Target, token: str) -> Response | None:
@@ -65,11 +49,6 @@ def _probe_or_skip(http: Session, target: Target, token: str) -> Response:
     return probe
 
 
-def _scope_allows_write(response: Response) -> bool:
-    """A write probe got past authorization: anything but 401/403 (a 4xx for the probe body is still past it)."""
-    return response.status not in {401, 403}
-
-
 @requirement("RT-DOCUMENTED-ENDPOINT")
 def test_refresh_at_documented_endpoint(
     http: Session, target: Target, refresh_client: Client, refreshable: TokenResponse
@@ -77,10 +56,7 @@ def test_refresh_at_documented_endpoint(
     """Spry guide, Token Refresh: "POST /apis/v1/oauth/token" with grant_type=refresh_token, refresh_token,
     client_id and client_secret; RFC 6749 §6: a valid request is answered with an access token (§5.1)."""
     answer = refresh(http, target, refresh_client, refreshable.refresh_token or "")
-    expect(answer.status == 200, f"HTTP 200 from the documented refresh path {target.refresh_path}", answer,
-           observed=_outcome(answer))  # fmt: skip
-    expect(answer.access_token, "a JSON body with a string access_token (RFC 6749 §5.1)", answer,
-           observed=_outcome(answer))  # fmt: skip
+    settle(judge.ensure_documented_endpoint_refreshes(answer, target.refresh_path))
 
 
 @requirement("RT-V2-TOKEN-PATH")
@@ -97,12 +73,8 @@ def test_v2_token_path_answers_refresh_as_a_token_endpoint(
     if target.token_path == target.refresh_path:
         pytest.skip("needs target.token_path distinct from target.refresh_path (both name the same endpoint)")
     answer = refresh(http, target, refresh_client, refreshable.refresh_token or "", path=target.token_path)
-    oauth_error = answer.status in {400, 401} and answer.error in TOKEN_ERRORS
-    expect(answer.ok or oauth_error,
-           f"{target.token_path} answers a refresh request as a token endpoint: a token (RFC 6749 §5.1) "
-           "or an error response (§5.2: HTTP 400/401 with an error code)",
-           answer, observed=_outcome(answer))  # fmt: skip
-    record_property(NOTE, f"{target.token_path} answers refresh requests with {_outcome(answer)}")
+    settle(judge.ensure_token_endpoint_answer(answer, target.token_path))
+    record_property(NOTE, f"{target.token_path} answers refresh requests with {judge.outcome(answer)}")
 
 
 @pytest.mark.parametrize("presented", ["client_id only", "no client identification"])
@@ -123,11 +95,7 @@ def test_refresh_requires_client_authentication(
         )
     else:
         answer = token_request(http, target, params, path=target.refresh_path)
-    refused = not answer.ok and answer.status in {400, 401} and answer.error in TOKEN_ERRORS
-    expect(refused,
-           f"the refresh without client authentication ({presented}) refused with an RFC 6749 §5.2 error "
-           "(invalid_client, 401)",
-           control, answer, observed=_outcome(answer))  # fmt: skip
+    settle(judge.ensure_client_authentication_required(control, answer, presented))
 
 
 @requirement("RT-BOUND-TO-CLIENT")
@@ -143,8 +111,9 @@ def test_refresh_token_bound_to_client(
     )
     current = control.refresh_token or refreshable.refresh_token or ""
     answer = refresh(http, target, secondary, current)
-    expect_refused(http.recorder, answer, "the other client's refresh refused", control, errors={"invalid_grant"},
-                   observed=_outcome(answer))  # fmt: skip
+    settle_refusal(
+        judge.ensure_refresh_refused(answer, "the other client's refresh refused", control), http.recorder
+    )
 
 
 def _two_scopes(grant: TokenResponse, client: Client) -> set[str]:
@@ -162,16 +131,8 @@ def test_refresh_can_narrow_scope(
     RFC 9700 §2.3: privileges SHOULD be restricted to the minimum required."""
     _two_scopes(refreshable, refresh_client)
     answer = refresh(http, target, refresh_client, refreshable.refresh_token or "", scope="read")
-    expect(answer.ok, "a token for the narrower scope 'read'", answer, observed=_outcome(answer))
-    if answer.scope is not None:
-        expect(answer.scopes == {"read"}, "scope 'read': what was asked, narrower than the grant", answer,
-               observed=f"scope {answer.scope!r}")  # fmt: skip
-        return
-    probe = _probe_or_skip(http, target, answer.access_token or "")
-    expect(not _scope_allows_write(probe),
-           "a token limited to 'read' (the response omits scope, which means 'as requested', RFC 6749 §5.1): "
-           "the write endpoint refuses it",
-           answer, probe, observed=f"the write probe got HTTP {probe.status}")  # fmt: skip
+    probe = _probe_or_skip(http, target, answer.access_token or "") if judge.scope_unstated(answer) else None
+    settle(judge.ensure_narrowed(answer, probe))
 
 
 @requirement("RT-SCOPE-NO-WIDENING")
@@ -187,7 +148,7 @@ def test_refresh_cannot_widen_scope(
         pytest.fail(f"the authorization request for scope 'read' returned no code (error {redirect.error!r})")
     grant = exchange_code(http, target, code_client, redirect.code, redirect_uri=code_client.redirect_uri)
     if not grant.ok:
-        pytest.fail(f"the code exchange for scope 'read' failed ({_outcome(grant)})")
+        pytest.fail(f"the code exchange for scope 'read' failed ({judge.outcome(grant)})")
     if grant.scope is not None and grant.scopes != {"read"}:
         pytest.skip(
             f"the server granted {grant.scope!r} for a request of 'read': there is no narrower grant to widen"
@@ -195,12 +156,7 @@ def test_refresh_cannot_widen_scope(
     if not grant.refresh_token:
         pytest.skip("the target issued no refresh token in the authorization code flow")
     answer = refresh(http, target, refresh_client, grant.refresh_token, scope="read write")
-    refused = not answer.ok and answer.status == 400 and answer.error == "invalid_scope"
-    limited = answer.ok and answer.scope is not None and answer.scopes <= {"read"}
-    expect(refused or limited,
-           "the refresh for 'read write' on a 'read' grant refused with HTTP 400 invalid_scope (or, RFC 6749 "
-           "§3.3, a token whose scope member says 'read')",
-           grant, answer, observed=_outcome(answer))  # fmt: skip
+    settle(judge.ensure_not_widened(grant, answer))
 
 
 @requirement("RT-SCOPE-PRESERVED")
@@ -214,22 +170,13 @@ def test_refresh_token_keeps_original_scope(
     narrowed = refresh(http, target, refresh_client, refreshable.refresh_token or "", scope="read")
     if not narrowed.ok:
         pytest.skip(
-            f"the server refused a refresh narrowed to 'read' ({_outcome(narrowed)}); RT-SCOPE-NARROWING judges it"
+            f"the server refused a refresh narrowed to 'read' ({judge.outcome(narrowed)}); RT-SCOPE-NARROWING judges it"
         )
     current = narrowed.refresh_token or refreshable.refresh_token or ""
     which = "the new refresh token" if narrowed.refresh_token else "the (unrotated) refresh token"
     again = refresh(http, target, refresh_client, current)
-    expect(again.ok, f"{which}, refreshed with no scope, still gets a token", narrowed, again,
-           observed=_outcome(again))  # fmt: skip
-    if again.scope is not None:
-        expect(again.scopes == original,
-               f"scope {' '.join(sorted(original))!r}: the original grant's, after a refresh narrowed to 'read'",
-               narrowed, again, observed=f"scope {again.scope!r} from {which}")  # fmt: skip
-        return
-    probe = _probe_or_skip(http, target, again.access_token or "")
-    expect(_scope_allows_write(probe),
-           "a token with the original scope (the response omits scope): the write endpoint accepts it",
-           narrowed, again, probe, observed=f"the write probe got HTTP {probe.status}")  # fmt: skip
+    probe = _probe_or_skip(http, target, again.access_token or "") if judge.scope_unstated(again) else None
+    settle(judge.ensure_scope_preserved(narrowed, again, original, which, probe))
 
 
 @requirement("RT-NEW-ACCESS-TOKEN")
@@ -243,12 +190,9 @@ def test_refresh_issues_new_access_token(
         2, why="two seconds, so that a new token cannot equal the old one through a same-second iat"
     )
     answer = _must_refresh(http, target, refresh_client, refreshable.refresh_token or "", "refresh")
-    expect(answer.access_token != refreshable.access_token,
-           "a new access token, not the one the refresh token was issued with", refreshable, answer,
-           observed="the refresh returned the previous access token again")  # fmt: skip
+    settle(judge.ensure_new_access_token(refreshable, answer))
     used = call_resource(http, target, answer.access_token)
-    expect(_accepted(used), f"the new access token is accepted at {target.resource.read}", answer, used,
-           observed=f"HTTP {used.status}")  # fmt: skip
+    settle(judge.ensure_new_token_accepted(answer, used, str(target.resource.read)))
 
 
 def _rotated(
@@ -257,7 +201,7 @@ def _rotated(
     """Refresh once; the old refresh token and the answer carrying the new one (skip when there is none)."""
     old = grant.refresh_token or ""
     answer = _must_refresh(http, target, client, old, "refresh")
-    if not answer.refresh_token or answer.refresh_token == old:
+    if not judge.rotates(old, answer):
         pytest.skip(
             "the server does not rotate refresh tokens: the refresh response carries no new refresh_token "
             "(RFC 6749 §6: it MAY issue one)"
@@ -273,8 +217,9 @@ def test_rotated_refresh_token_is_refused(
     (RFC 6749 §6: the server MAY revoke it; §5.2 invalid_grant for a revoked refresh token)."""
     old, rotated = _rotated(http, target, refresh_client, refreshable)
     replay = refresh(http, target, refresh_client, old)
-    expect_refused(http.recorder, replay, "the replaced refresh token refused", rotated, errors={"invalid_grant"},
-                   observed=_outcome(replay))  # fmt: skip
+    settle_refusal(
+        judge.ensure_refresh_refused(replay, "the replaced refresh token refused", rotated), http.recorder
+    )
 
 
 @requirement("RT-REUSE-REVOKES-FAMILY")
@@ -285,25 +230,15 @@ def test_refresh_token_reuse_revokes_family(
     refresh token. This stops the attack" - and the access token issued with it must stop working too."""
     old, rotated = _rotated(http, target, refresh_client, refreshable)
     active_access = call_resource(http, target, rotated.access_token)
-    if not _accepted(active_access):
+    if not judge.accepted(active_access):
         pytest.fail(
             f"the access token from the refresh was refused before any replay (HTTP {active_access.status})"
         )
     replay = refresh(http, target, refresh_client, old)
-    expect(not replay.ok,
-           "the replayed (rotated) refresh token refused, and the family it belongs to revoked", rotated, replay,
-           observed=f"the replayed refresh token was accepted ({_outcome(replay)}): no reuse detection at all")  # fmt: skip
+    settle(judge.ensure_replay_refused(rotated, replay))
     access_after = call_resource(http, target, rotated.access_token)
     refresh_after = refresh(http, target, refresh_client, rotated.refresh_token or "")
-    alive = []
-    if _accepted(access_after):
-        alive.append(
-            f"the access token issued with the active refresh token still works (HTTP {access_after.status})"
-        )
-    if refresh_after.ok:
-        alive.append(f"the active refresh token still gets tokens ({_outcome(refresh_after)})")
-    expect(not alive, "after the replay, the active refresh token and its access token are refused", replay,
-           access_after, refresh_after, observed="; ".join(alive))  # fmt: skip
+    settle(judge.ensure_family_revoked(replay, access_after, refresh_after))
 
 
 @pytest.mark.parametrize("artefact", ["access token", "authorization code", "random string"])
@@ -323,5 +258,5 @@ def test_other_artefacts_are_not_refresh_tokens(
     else:
         value = secrets.token_urlsafe(32)
     answer = refresh(http, target, refresh_client, value)
-    expect_refused(http.recorder, answer, f"{'an' if artefact[0] in 'aeiou' else 'a'} {artefact} offered as "
-                   "refresh_token refused", *evidence, errors={"invalid_grant"}, observed=_outcome(answer))  # fmt: skip
+    wanted = f"{'an' if artefact[0] in 'aeiou' else 'a'} {artefact} offered as refresh_token refused"
+    settle_refusal(judge.ensure_refresh_refused(answer, wanted, *evidence), http.recorder)

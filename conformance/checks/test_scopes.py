@@ -12,12 +12,13 @@ import pytest
 from conformance.catalogue import requirement
 from conformance.checks._controls import write_scope_or_skip
 from conformance.config import Client, Target
+from conformance.findings import settle
 from conformance.flows.resource import call_resource
-from conformance.flows.responses import granted_scopes, unknown_scope
-from conformance.flows.scope_probe import classify_write, write_probe
+from conformance.flows.responses import unknown_scope
+from conformance.flows.scope_probe import write_probe
 from conformance.flows.token import TokenResponse, client_credentials
 from conformance.http import Response, Session
-from conformance.verdict import describe, expect
+from conformance.judges import scopes as judge
 
 
 def _token(http: Session, target: Target, client: Client, scope: str) -> TokenResponse:
@@ -49,48 +50,15 @@ def _reader(request: pytest.FixtureRequest) -> Client:
     return client
 
 
-def _stated(answer: TokenResponse) -> str:
-    if answer.access_token:
-        return f"a token with scope {describe(answer.scope) if answer.scope is not None else '(not stated)'}"
-    return f"HTTP {answer.status}, error {answer.error!r}"
-
-
-def _unclear(response: Response) -> None:
-    """A write probe that neither accepted nor refused the token: the configuration is wrong."""
-    if classify_write(response.status) == "unclear" and response.status in {404, 405}:
-        pytest.skip(f"the write probe answered HTTP {response.status}: check resource.write")
-
-
-def _refused_write(http: Session, target: Target, response: Response, writer: Client) -> bool:
-    """Whether a read token's write was refused. A 404/405 is blamed on resource.write only once a write token
-    got the same answer: when a write token passes the scope check, the 404 hid the endpoint from the read token
-    (a refusal by hiding, RFC 6750 §3.1 would have said 403 insufficient_scope), and the property held."""
-    outcome = classify_write(response.status)
-    if outcome in {"refused", "unauthenticated"}:
-        write_scope_or_skip(http, target, writer)
-        return True
-    if outcome == "unclear" and response.status in {404, 405}:
-        write_scope_or_skip(http, target, writer)  # skips, saying a write token got no further either
-        return True
-    return False
-
-
-def _write_result(response: Response) -> str:
-    return {
-        "accepted": "the scope was accepted (the API went on to refuse the invalid probe body)",
-        "written": "the write was carried out",
-        "refused": "refused (403)",
-        "unauthenticated": "the token was refused (401)",
-        "unclear": "neither accepted nor refused",
-    }[classify_write(response.status)] + f" - HTTP {response.status}"
-
-
-def _not_granted(answer: TokenResponse, requested: str, forbidden: set[str]) -> tuple[bool, str]:
-    """RFC 6749 §3.3/§5.2: refused with invalid_scope, or issued without the forbidden scopes."""
-    if not answer.access_token:
-        return answer.error == "invalid_scope", _stated(answer)
-    granted = granted_scopes(answer, requested) or set()
-    return not (granted & forbidden), _stated(answer)
+def _refused_write(http: Session, target: Target, token: TokenResponse, response: Response, writer: Client,
+                   wanted: str) -> None:  # fmt: skip
+    """Settle a read token's write. A 404/405 is blamed on resource.write only once a write token got the same
+    answer: when a write token passes the scope check, the 404 hid the endpoint from the read token (a refusal
+    by hiding, RFC 6750 §3.1 would have said 403 insufficient_scope), and the property held."""
+    finding = judge.ensure_write_refused(token, response, wanted)
+    if finding.held:
+        write_scope_or_skip(http, target, writer)  # skips when a write token got no further either
+    settle(finding)
 
 
 @requirement("SCOPE-UNKNOWN-REFUSED")
@@ -106,9 +74,7 @@ def test_unknown_scope_is_never_granted(
         variant, unknown
     )
     answer = client_credentials(http, target, cc_primary, scope=requested)
-    ok, stated = _not_granted(answer, requested, {unknown})
-    expect(ok, f"invalid_scope, or a token whose stated scope leaves out {unknown!r}", answer,
-           observed=f"scope={requested!r}: {stated}")  # fmt: skip
+    settle(judge.ensure_unknown_scope_not_granted(answer, requested, unknown))
 
 
 @requirement("SCOPE-UNREGISTERED-REFUSED")
@@ -120,9 +86,7 @@ def test_unregistered_scope_is_never_granted(
     owner"; the read_only client, registered for `read`, never gets `write`."""
     reader = _reader(request)
     answer = client_credentials(http, target, reader, scope=requested)
-    ok, stated = _not_granted(answer, requested, {"write"})
-    expect(ok, "invalid_scope, or a token whose stated scope leaves out 'write'", answer,
-           observed=f"{reader.client_id} (registered for {reader.scope!r}) asked {requested!r}: {stated}")  # fmt: skip
+    settle(judge.ensure_unregistered_scope_not_granted(answer, requested, reader))
 
 
 @requirement("SCOPE-SUBSET-GRANTED")
@@ -132,9 +96,7 @@ def test_subset_is_granted_as_asked(http: Session, target: Target, cc_primary: C
     Asking for `read` alone gets `read`, not every registered scope."""
     _needs_scopes(cc_primary, "read", "write")
     answer = client_credentials(http, target, cc_primary, scope="read")
-    granted = granted_scopes(answer, "read") if answer.access_token else None
-    expect(granted == {"read"}, "a token granted (and stated) for 'read' alone", answer,
-           observed=f"scope='read': {_stated(answer)}")  # fmt: skip
+    settle(judge.ensure_subset_granted(answer))
 
 
 @requirement("SCOPE-ORDER-INSENSITIVE")
@@ -147,10 +109,7 @@ def test_scope_order_does_not_matter(
         pytest.skip("needs clients.primary registered for two scopes or more")
     reordered = " ".join(reversed(cc_primary.scopes))
     answer = client_credentials(http, target, cc_primary, scope=reordered)
-    expected = granted_scopes(cc_token, cc_primary.scope)
-    granted = granted_scopes(answer, reordered) if answer.access_token else None
-    expect(granted == expected, f"the same grant as for {cc_primary.scope!r}: {sorted(expected or [])}", answer,
-           observed=f"scope={reordered!r}: {_stated(answer)}")  # fmt: skip
+    settle(judge.ensure_order_insensitive(answer, reordered, cc_token, cc_primary))
 
 
 @requirement("SCOPE-DEFAULT-WHEN-OMITTED")
@@ -161,18 +120,9 @@ def test_omitted_scope_gets_default_or_invalid_scope(
     authorization server MUST either process the request using a pre-defined default value or fail
     the request indicating an invalid scope requirement." A default that grants nothing is neither."""
     answer = client_credentials(http, target, cc_primary)
-    if not answer.access_token:
-        expect(answer.error == "invalid_scope", "a default scope, or error invalid_scope", answer,
-               observed=f"no scope parameter: {_stated(answer)}")  # fmt: skip
-        return
-    if answer.scope is not None:
-        expect(answer.scopes, "a token with a non-empty default scope", answer,
-               observed=f"no scope parameter: {_stated(answer)}")  # fmt: skip
-        return
-    # The response does not say what the default is: see whether the token may at least read.
-    read = call_resource(http, target, answer.access_token)
-    expect(200 <= read.status < 300, "a default scope the token can use (no scope stated, so the read endpoint "
-           "is asked)", answer, read, observed=f"no scope stated; {target.resource.read} answered HTTP {read.status}")  # fmt: skip
+    # When the response does not say what the default is, see whether the token may at least read.
+    read = call_resource(http, target, answer.access_token) if judge.default_unstated(answer) else None
+    settle(judge.ensure_default_scope(answer, read, str(target.resource.read)))
 
 
 @requirement("SCOPE-READ-TOKEN-READS")
@@ -188,8 +138,7 @@ def test_read_token_can_read(
         _needs_scopes(client, "read")
     token = _token(http, target, client, "read")
     response = call_resource(http, target, token.access_token)
-    expect(200 <= response.status < 300, f"{target.resource.read} answers 2xx to a read token", token, response,
-           observed=f"HTTP {response.status}")  # fmt: skip
+    settle(judge.ensure_read_token_reads(token, response, str(target.resource.read)))
 
 
 @requirement("SCOPE-READ-ONLY-CANNOT-WRITE")
@@ -200,9 +149,8 @@ def test_read_only_client_cannot_write(http: Session, target: Target, request: p
     reader = _reader(request)
     token = _token(http, target, reader, "read")
     response = write_probe(http, target, token.access_token or "")
-    refused = _refused_write(http, target, response, request.getfixturevalue("cc_primary"))
-    expect(refused, f"{target.resource.write} refuses a read-only token (403 insufficient_scope)", token, response,
-           observed=_write_result(response))  # fmt: skip
+    wanted = f"{target.resource.write} refuses a read-only token (403 insufficient_scope)"
+    _refused_write(http, target, token, response, request.getfixturevalue("cc_primary"), wanted)
 
 
 @requirement("SCOPE-NARROWED-CANNOT-WRITE")
@@ -213,9 +161,8 @@ def test_narrowed_token_cannot_write(http: Session, target: Target, cc_primary: 
     _needs_scopes(cc_primary, "read", "write")
     token = _token(http, target, cc_primary, "read")
     response = write_probe(http, target, token.access_token or "")
-    refused = _refused_write(http, target, response, cc_primary)
-    expect(refused, f"{target.resource.write} refuses a token narrowed to 'read'", token, response,
-           observed=_write_result(response))  # fmt: skip
+    wanted = f"{target.resource.write} refuses a token narrowed to 'read'"
+    _refused_write(http, target, token, response, cc_primary, wanted)
 
 
 @requirement("SCOPE-WRITE-TOKEN-WRITES")
@@ -227,7 +174,6 @@ def test_write_token_can_write(http: Session, target: Target, cc_primary: Client
     _needs_scopes(cc_primary, *scope.split())
     token = _token(http, target, cc_primary, scope)
     response = write_probe(http, target, token.access_token or "")
-    _unclear(response)
-    expect(classify_write(response.status) in {"accepted", "written"},
-           f"{target.resource.write} accepts the {scope!r} token (400/422 for the invalid probe body)", token,
-           response, observed=_write_result(response))  # fmt: skip
+    if judge.probe_misconfigured(response):
+        pytest.skip(f"the write probe answered HTTP {response.status}: check resource.write")
+    settle(judge.ensure_write_accepted(token, response, scope, str(target.resource.write)))

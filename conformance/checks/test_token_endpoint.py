@@ -15,10 +15,11 @@ import pytest
 
 from conformance.catalogue import requirement
 from conformance.config import Client, Target
-from conformance.flows.responses import directives, error_body_problems, unknown_client
+from conformance.findings import settle
+from conformance.flows.responses import unknown_client
 from conformance.flows.token import TokenResponse, client_credentials, exchange_code, refresh, token_request
 from conformance.http import Session
-from conformance.verdict import describe, expect
+from conformance.judges import token_endpoint as judge
 
 UNKNOWN_GRANT = "spry_conformance_unknown_grant"
 
@@ -49,10 +50,11 @@ SUCCESS_GRANTS = ("client_credentials", "authorization_code", "refresh_token")
 
 def _success(request: pytest.FixtureRequest, grant: str) -> TokenResponse:
     """A token response of `grant` (skips when the target or its configuration does not offer it)."""
-    if grant == "client_credentials":
-        return request.getfixturevalue("cc_token")
-    if grant == "authorization_code":
-        return request.getfixturevalue("code_tokens")
+    if grant in {"client_credentials", "authorization_code"}:
+        issued: TokenResponse = request.getfixturevalue(
+            "cc_token" if grant == "client_credentials" else "code_tokens"
+        )
+        return issued
     tokens: TokenResponse = request.getfixturevalue("refreshable")
     client: Client = request.getfixturevalue("refresh_client")
     http: Session = request.getfixturevalue("http")
@@ -75,14 +77,6 @@ def _error(request: pytest.FixtureRequest, probe: str) -> TokenResponse:
     return answer
 
 
-def _issued(answer: TokenResponse) -> str:
-    return (
-        "an access token was issued"
-        if answer.access_token
-        else f"HTTP {answer.status}, error {answer.error!r}"
-    )
-
-
 @requirement("TOKEN-POST-ONLY")
 def test_get_is_refused(http: Session, target: Target, cc_primary: Client) -> None:
     """RFC 6749 §3.2: "The client MUST use the HTTP "POST" method when making access token requests."
@@ -100,8 +94,7 @@ def test_get_is_refused(http: Session, target: Target, cc_primary: Client) -> No
         if not post.ok:
             pytest.skip("needs HTTP Basic client authentication (CLIENT-AUTH-BASIC) to send a GET token "
                         "request without putting the client secret in the URL")  # fmt: skip
-    expect(not answer.access_token, "GET refused (405 or a §5.2 error), no token issued", answer,
-           observed=f"GET answered {_issued(answer)}")  # fmt: skip
+    settle(judge.ensure_get_refused(answer))
 
 
 @requirement("TOKEN-NO-CREDENTIALS-IN-QUERY")
@@ -111,8 +104,7 @@ def test_client_credentials_in_query_are_refused(http: Session, target: Target, 
     query = [("client_id", cc_primary.client_id), ("client_secret", cc_primary.client_secret or "")]
     form = [("grant_type", "client_credentials"), ("scope", cc_primary.scope)]
     answer = TokenResponse(http.request("POST", target.token_path, params=query, data=form))
-    expect(not answer.access_token, "credentials in the URL query are not accepted: no token issued", answer,
-           observed=f"credentials sent only in the query: {_issued(answer)}")  # fmt: skip
+    settle(judge.ensure_query_credentials_refused(answer))
 
 
 @requirement("TOKEN-FORM-ENCODED-ONLY")
@@ -128,8 +120,7 @@ def test_json_body_is_refused(http: Session, target: Target, cc_primary: Client)
     response = http.request("POST", target.token_path, content=json.dumps(document),
                             headers={"Content-Type": "application/json"})  # fmt: skip
     answer = TokenResponse(response)
-    expect(not answer.access_token and answer.status >= 400, "a JSON body refused (invalid_request), no token",
-           answer, observed=f"a JSON token request: {_issued(answer)}")  # fmt: skip
+    settle(judge.ensure_json_body_refused(answer))
 
 
 @requirement("TOKEN-REPEATED-PARAM-REFUSED")
@@ -149,9 +140,7 @@ def test_repeated_parameter_is_refused(
             ("scope", cc_primary.scope),
         ]
     answer = token_request(http, target, params, client=cc_primary)
-    expect(not answer.access_token and answer.error == "invalid_request",
-           f"{parameter} sent twice is refused with invalid_request", answer,
-           observed=f"{parameter} sent twice: {_issued(answer)}")  # fmt: skip
+    settle(judge.ensure_repeated_parameter_refused(answer, parameter))
 
 
 @requirement("TOKEN-NO-STORE")
@@ -159,20 +148,14 @@ def test_repeated_parameter_is_refused(
 def test_token_response_is_not_stored(request: pytest.FixtureRequest, grant: str) -> None:
     """RFC 6749 §5.1: "The authorization server MUST include the HTTP "Cache-Control" response header
     field with a value of "no-store" in any response containing tokens"."""
-    answer = _success(request, grant)
-    value = answer.response.headers.get("cache-control")
-    expect("no-store" in directives(value), f"Cache-Control: no-store on the {grant} token response", answer,
-           observed=f"Cache-Control: {describe(value) if value else '(absent)'}")  # fmt: skip
+    settle(judge.ensure_directive(_success(request, grant), "Cache-Control", "no-store", grant))
 
 
 @requirement("TOKEN-PRAGMA-NO-CACHE")
 @pytest.mark.parametrize("grant", SUCCESS_GRANTS)
 def test_token_response_has_pragma_no_cache(request: pytest.FixtureRequest, grant: str) -> None:
     """RFC 6749 §5.1: "... as well as the "Pragma" response header field with a value of "no-cache"."""
-    answer = _success(request, grant)
-    value = answer.response.headers.get("pragma")
-    expect("no-cache" in directives(value), f"Pragma: no-cache on the {grant} token response", answer,
-           observed=f"Pragma: {describe(value) if value else '(absent)'}")  # fmt: skip
+    settle(judge.ensure_directive(_success(request, grant), "Pragma", "no-cache", grant))
 
 
 @requirement("TOKEN-ERROR-NO-CACHE")
@@ -180,12 +163,7 @@ def test_token_response_has_pragma_no_cache(request: pytest.FixtureRequest, gran
 def test_error_response_is_not_cached(request: pytest.FixtureRequest, probe: str) -> None:
     """RFC 6749 §5.1 asks for "no-store" and "Pragma: no-cache" on responses with tokens, credentials
     "or other sensitive information"; this suite expects them on the token endpoint's errors too."""
-    answer = _error(request, probe)
-    cache_control = answer.response.headers.get("cache-control")
-    pragma = answer.response.headers.get("pragma")
-    expect("no-store" in directives(cache_control) and "no-cache" in directives(pragma),
-           "Cache-Control: no-store and Pragma: no-cache on the error response", answer,
-           observed=f"Cache-Control: {cache_control or '(absent)'}; Pragma: {pragma or '(absent)'}")  # fmt: skip
+    settle(judge.ensure_error_not_cached(_error(request, probe)))
 
 
 @requirement("TOKEN-CONTENT-TYPE-JSON")
@@ -194,15 +172,7 @@ def test_response_is_application_json(request: pytest.FixtureRequest, response: 
     """RFC 6749 §5.1 and §5.2: the parameters are included in the entity-body "using the
     application/json media type"."""
     answer = _success(request, response) if response in SUCCESS_GRANTS else _error(request, response)
-    kind = answer.response.content_type
-    expect(kind == "application/json", "Content-Type: application/json", answer,
-           observed=f"Content-Type: {answer.response.headers.get('content-type') or '(absent)'}")  # fmt: skip
-    expect(
-        isinstance(answer.response.json, dict),
-        "a JSON object body",
-        answer,
-        observed="the body is not a JSON object",
-    )
+    settle(judge.ensure_json_object(answer))
 
 
 @requirement("TOKEN-ERROR-BODY")
@@ -211,9 +181,7 @@ def test_error_body_follows_rfc(request: pytest.FixtureRequest, probe: str) -> N
     """RFC 6749 §5.2: HTTP 400 (401 allowed for invalid_client) with a JSON object whose `error`
     (REQUIRED) is one of the listed codes; error_description (OPTIONAL) is human-readable ASCII
     text, error_uri (OPTIONAL) a URI."""
-    answer = _error(request, probe)
-    problems = error_body_problems(answer.status, answer.response.json)
-    expect(not problems, "an RFC 6749 §5.2 error response", answer, observed="; ".join(problems))
+    settle(judge.ensure_error_body(_error(request, probe)))
 
 
 @requirement("TOKEN-ERROR-CODE")
@@ -237,9 +205,7 @@ def test_refusal_names_its_cause(
     else:
         client: Client = request.getfixturevalue("refresh_client")
         answer = refresh(http, target, client, secrets.token_urlsafe(32))
-    expect(not answer.access_token, "refused", answer, observed=f"HTTP {answer.status}: a token was issued")
-    expect(answer.error == "invalid_grant", "error invalid_grant, the §5.2 code for this cause", answer,
-           observed=f"HTTP {answer.status}, error {describe(answer.error)}")  # fmt: skip
+    settle(judge.ensure_invalid_grant(answer))
 
 
 @requirement("TOKEN-UNKNOWN-PARAM-IGNORED")
@@ -256,8 +222,7 @@ def test_unknown_parameter_is_ignored(
         ("spry_conformance_extension", "1"),
     ]
     answer = token_request(http, target, params, client=cc_primary)
-    expect(answer.ok, "the request succeeds as without the unrecognised parameter (HTTP 200, a token)", answer,
-           observed=f"with an unrecognised parameter: {_issued(answer)}")  # fmt: skip
+    settle(judge.ensure_unknown_parameter_ignored(answer))
 
 
 @requirement("TOKEN-EMPTY-PARAM-OMITTED")
@@ -266,19 +231,7 @@ def test_empty_parameter_is_treated_as_omitted(http: Session, target: Target, cc
     the request." `scope=` must get the same answer as no scope parameter at all."""
     omitted = client_credentials(http, target, cc_primary)
     empty = client_credentials(http, target, cc_primary, scope="")
-
-    def outcome(answer: TokenResponse) -> str:
-        if answer.ok:
-            return (
-                f"a token with scope {describe(answer.scope) if answer.scope is not None else '(not stated)'}"
-            )
-        return f"HTTP {answer.status}, error {answer.error!r}"
-
-    same = (omitted.ok and empty.ok and omitted.scopes == empty.scopes) or (
-        not omitted.ok and not empty.ok and omitted.error == empty.error
-    )
-    expect(same, "`scope=` answered like an omitted scope", omitted, empty,
-           observed=f"omitted scope: {outcome(omitted)}; empty scope: {outcome(empty)}")  # fmt: skip
+    settle(judge.ensure_empty_parameter_omitted(omitted, empty))
 
 
 @requirement("TOKEN-GRANT-TYPE-MISSING")
@@ -286,8 +239,7 @@ def test_missing_grant_type_is_invalid_request(http: Session, target: Target, pr
     """RFC 6749 §5.2: invalid_request - "The request is missing a required parameter"; grant_type
     is REQUIRED (§4.1.3, §4.4.2, §6)."""
     answer = ERROR_PROBES["missing-grant-type"](http, target, primary)
-    expect(answer.error == "invalid_request" and not answer.access_token, "error invalid_request", answer,
-           observed=f"no grant_type: {_issued(answer)}")  # fmt: skip
+    settle(judge.ensure_missing_grant_type_invalid(answer))
 
 
 @requirement("TOKEN-GRANT-TYPE-UNSUPPORTED")
@@ -295,5 +247,4 @@ def test_unknown_grant_type_is_unsupported(http: Session, target: Target, primar
     """RFC 6749 §5.2: unsupported_grant_type - "The authorization grant type is not supported by the
     authorization server."""
     answer = ERROR_PROBES["unknown-grant-type"](http, target, primary)
-    expect(answer.error == "unsupported_grant_type" and not answer.access_token, "error unsupported_grant_type",
-           answer, observed=f"grant_type={UNKNOWN_GRANT}: {_issued(answer)}")  # fmt: skip
+    settle(judge.ensure_unknown_grant_type_unsupported(answer, UNKNOWN_GRANT))
