@@ -35,7 +35,9 @@ class Network:
             return self.proxy
         parts = urlsplit(url)
         found = urllib.request.getproxies_environment()
-        if not found or urllib.request.proxy_bypass_environment(parts.netloc, found):
+        # proxy_bypass_environment is public in urllib.request, missing from typeshed
+        bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+        if not found or bypass(parts.netloc, found):
             return None
         return found.get(parts.scheme) or found.get("all")
 
