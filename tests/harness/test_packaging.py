@@ -72,13 +72,16 @@ def test_wheel_ships_specs_contract_templates_and_data(dist: dict[str, Path]) ->
 
 
 def test_sdist_holds_the_sources_and_the_docs(dist: dict[str, Path]) -> None:
-    names = {name.split("/", 1)[1] for name in tarfile.open(dist["sdist"]).getnames() if "/" in name}
+    with tarfile.open(dist["sdist"]) as sdist:
+        names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     for needed in ("pyproject.toml", "README.md", "conformance/cli.py", "conformance/contract/spry-target.example.toml",
                    "action.yml", "Containerfile"):  # fmt: skip
         assert needed in names, f"{needed} missing from the sdist"
 
 
-def test_installed_wheel_runs_the_default_command_outside_the_checkout(fresh_venv: Path, tmp_path: Path) -> None:
+def test_installed_wheel_runs_the_default_command_outside_the_checkout(
+    fresh_venv: Path, tmp_path: Path
+) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SPRY_", "PYTEST_", "PYTHONPATH"))}
     bin_ = fresh_venv / "bin"
     where = subprocess.run([str(bin_ / "python"), "-c", "import conformance; print(conformance.__file__)"],
@@ -87,7 +90,9 @@ def test_installed_wheel_runs_the_default_command_outside_the_checkout(fresh_ven
     init = subprocess.run([str(bin_ / "spry-conformance"), "init"], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=60)  # fmt: skip
     assert init.returncode == 0, init.stderr
-    (tmp_path / "spry-target.toml").rename(tmp_path / "starter.toml")  # the default run is the embedded server's
+    (tmp_path / "spry-target.toml").rename(
+        tmp_path / "starter.toml"
+    )  # the default run is the embedded server's
     run = subprocess.run([str(bin_ / "spry-conformance"), "run", "--report-dir", "out", "--", "-n", "2"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
