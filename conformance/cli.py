@@ -36,7 +36,8 @@ exit status of run:
 
 environment:
   SPRY_BASE_URL, SPRY_CLIENT_ID, SPRY_CLIENT_SECRET, and the variables the target file's *_env keys name
-  (SPRY_SECONDARY_CLIENT_SECRET, SPRY_READER_CLIENT_SECRET, SPRY_USER_PASSWORD by default)
+  (SPRY_SECONDARY_CLIENT_SECRET, SPRY_READER_CLIENT_SECRET, SPRY_USER_PASSWORD by default);
+  HTTPS_PROXY, HTTP_PROXY, NO_PROXY for every request unless [target] proxy is set
 
 pytest:
   spry-conformance run ... -- PYTEST_ARGS   anything after -- goes to pytest (-n 4, -k, --durations 10)
@@ -70,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "requirements": _requirements,
         "report": _report,
         "compare": _compare,
+        "init": _init,
     }
     return handler[args.command](args, pytest_args) if args.command == "run" else handler[args.command](args)
 
@@ -148,6 +150,17 @@ def _parser() -> argparse.ArgumentParser:
     requirements.add_argument("--json", action="store_true", help="machine-readable output")
     requirements.add_argument("--markdown", action="store_true", help="tables by family (the README's)")
 
+    init = commands.add_parser(
+        "init", help="write a commented spry-target.toml (with --target: what the server shows)"
+    )
+    init.add_argument(
+        "--target", metavar="URL", help="probe this server without secrets and fill in what it shows"
+    )
+    init.add_argument(
+        "--output", metavar="FILE", default="spry-target.toml", help="where to write (spry-target.toml)"
+    )
+    init.add_argument("--force", action="store_true", help="replace an existing file")
+
     report = commands.add_parser("report", help="re-render report.html from an earlier run's results")
     report.add_argument("--report-dir", metavar="DIR", default="reports")
     return parser
@@ -162,6 +175,13 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
         return _usage("--fault and --variant apply to the embedded reference server only (drop --target)")
     if args.max_requests is not None and args.max_requests < 1:
         return _usage("--max-requests must be at least 1")
+    if args.config is None and not (args.fault or args.variant):
+        from conformance.scaffold import working_directory_config
+
+        args.config = working_directory_config()
+        if args.config:
+            print(f"spry-conformance: using ./{args.config} (found in the working directory; --config FILE to choose another)",
+                  file=sys.stderr)  # fmt: skip
     remote = None
     try:
         if args.target or args.config or os.environ.get("SPRY_BASE_URL"):
@@ -260,6 +280,8 @@ def _with_workers(target: Any, args: argparse.Namespace, pytest_args: list[str])
     chosen = choose(round_trip, budget=args.budget, max_rps=target.max_rps, max_requests=args.max_requests)
     print(f"concurrency: {chosen.workers} worker{'s' * (chosen.workers > 1)} ({chosen.why})", flush=True)
     return ["-n", str(chosen.workers), *pytest_args] if chosen.workers > 1 else pytest_args
+
+
 def _gate_options(args: argparse.Namespace) -> list[str]:
     """The pytest options of the gates, the time limit, the listing and the terminal; bad input raises."""
     from conformance.catalogue import load_catalogue
@@ -305,6 +327,29 @@ def _compare(args: argparse.Namespace) -> int:
         for line in comparison.table():
             print(shown(line))  # titles and paths come from files: printed without control characters
     return EXIT_FAIL if args.fail_on == "regression" and comparison.regressions else EXIT_PASS
+
+
+def _init(args: argparse.Namespace) -> int:
+    from conformance.config import load_target
+    from conformance.errors import ConfigError
+    from conformance.scaffold import discover, render, write_starter
+
+    output = Path(args.output)
+    try:
+        if output.exists() and not args.force:  # before any request is sent
+            raise ConfigError(f"{output} already exists (--force replaces it)")
+        found = None
+        if args.target:
+            target = load_target(None, base_url=args.target, env={})  # the URL checked like run's --target
+            found = discover(target.base_url)
+            for note in found.notes:
+                print(f"  {note}")
+        write_starter(output, render(found), force=args.force)
+    except ConfigError as error:
+        return _usage(str(error))
+    print(f"spry-conformance: wrote {output}; set the secrets it names in the environment, then: "
+          f"spry-conformance run{'' if output.name == 'spry-target.toml' and output.parent == Path() else ' --config ' + str(output)}")  # fmt: skip
+    return EXIT_PASS
 
 
 def _serve(args: argparse.Namespace) -> int:

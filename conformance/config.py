@@ -95,6 +95,9 @@ class Target:
     authorize_path: str = "/apis/v2/oauth/authorize"
     verify_tls: bool = True
     ca_bundle: str | None = None
+    proxy: str | None = None  # every request through this proxy (None: HTTPS_PROXY / HTTP_PROXY / NO_PROXY)
+    client_cert: str | None = None  # PEM certificate (and key, unless client_key) for mutual TLS
+    client_key: str | None = None
     jwks_uri: str | None = (
         None  # the key set of RS/ES/PS-signed tokens (else from the metadata, else well-known)
     )
@@ -134,6 +137,8 @@ class Target:
             "base_url": self.base_url,
             "paths": [self.token_path, self.refresh_path, self.authorize_path],
             "verify_tls": self.verify_tls,
+            "proxy": self.proxy,
+            "client_cert": bool(self.client_cert),
             "timeout": self.timeout,
             "max_rps": self.max_rps,
             "max_retry_wait": self.max_retry_wait,
@@ -156,6 +161,9 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "authorize_path": (str,),
         "verify_tls": (bool,),
         "ca_bundle": (str,),
+        "proxy": (str,),
+        "client_cert": (str,),
+        "client_key": (str,),
         "jwks_uri": (str,),
         "timeout": (int, float),
         "max_rps": (int, float),
@@ -223,6 +231,8 @@ def load_target(
     _check_url(url, "target.base_url" if not base_url else "--target")
     if section.get("jwks_uri"):
         _check_url(section["jwks_uri"], "target.jwks_uri")
+    if section.get("proxy"):
+        _check_url(section["proxy"], "target.proxy")
 
     clients = {}
     for name in CLIENT_NAMES:
@@ -259,6 +269,9 @@ def load_target(
         authorize_path=_path(section, "authorize_path", "/apis/v2/oauth/authorize"),
         verify_tls=section.get("verify_tls", True),
         ca_bundle=section.get("ca_bundle"),
+        proxy=section.get("proxy"),
+        client_cert=section.get("client_cert"),
+        client_key=section.get("client_key"),
         jwks_uri=section.get("jwks_uri"),
         timeout=float(section.get("timeout", 10.0)),
         max_rps=float(section.get("max_rps", 0)),
@@ -465,6 +478,27 @@ def _check_values(target: Target) -> None:
             raise ConfigError(
                 f"target.ca_bundle {target.ca_bundle!r} holds no usable PEM certificate ({error})"
             ) from None
+    _check_client_certificate(target)
+
+
+def _check_client_certificate(target: Target) -> None:
+    """`client_cert` (and `client_key`) name PEM files that TLS can present; a key needs its certificate."""
+    if target.client_key and not target.client_cert:
+        raise ConfigError(
+            "target.client_key is set without target.client_cert (the certificate it belongs to)"
+        )
+    if not target.client_cert:
+        return
+    for key, path in (("client_cert", target.client_cert), ("client_key", target.client_key)):
+        if path and not Path(path).is_file():
+            raise ConfigError(f"target.{key}: no such file {path!r}")
+    try:
+        ssl.create_default_context().load_cert_chain(target.client_cert, target.client_key)
+    except (ssl.SSLError, ValueError, OSError) as error:
+        raise ConfigError(
+            f"target.client_cert {target.client_cert!r} and its key cannot be loaded "
+            f"(a PEM certificate and an unencrypted PEM key): {error}"
+        ) from None
 
 
 def suggest(word: str, choices: Any) -> str:

@@ -5,14 +5,13 @@ last bytes go out back to back, so the target completes every request within a f
 millisecond (RFC 6749 §4.1.2 "used once", §10.5; RFC 9700 §4.14: a refresh token used twice at once).
 It speaks HTTP/1.1 itself over a socket, since a client library would queue the requests; the
 session's rules hold all the same: the one request builder and credential guard, the budget and
-the rate cap (a slot per request, taken before the release), the timeout and TLS settings, the read
-cap, and masked evidence for every exchange.
+the rate cap (a slot per request, taken before the release), the timeout, TLS settings, client
+certificate and proxy (`network.py`), the read cap, and masked evidence for every exchange.
 """
 
 from __future__ import annotations
 
 import socket
-import ssl
 import time
 from collections.abc import Mapping, Sequence
 from http.client import HTTPException, HTTPResponse
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from conformance.http.decoding import MAX_BODY_BYTES, read_raw_capped
+from conformance.http.network import open_tunnel, proxy_authorization
 from conformance.http.request import guard, outgoing
 from conformance.http.response import FormData, Response
 
@@ -53,31 +53,33 @@ def send_together(
         for request in prepared:  # every connection opened, every request written but its last byte
             started = time.perf_counter()
             try:
-                connections.append((request, _connect(request, session.timeout, session.verify)))
+                connections.append((request, _connect(session, request)))
             except OSError as error:
                 raise session.failed(request, started, f"could not connect: {reason(error)}") from None
-            _write(session, *connections[-1], wire(request)[:-1], started)
+            _write(session, *connections[-1], wire(session, request)[:-1], started)
         started = time.perf_counter()
         for request, sock in connections:  # the release: the last bytes, back to back
-            _write(session, request, sock, wire(request)[-1:], started)
+            _write(session, request, sock, wire(session, request)[-1:], started)
         return [_read(session, request, sock, started) for request, sock in connections]
     finally:
         for _, sock in connections:
             sock.close()
 
 
-def wire(request: httpx.Request) -> bytes:
-    """The request as HTTP/1.1 bytes: request line, headers, body."""
-    head = [f"{request.method} {request.url.raw_path.decode('ascii')} HTTP/1.1".encode()]
+def wire(session: Session, request: httpx.Request) -> bytes:
+    """The request as HTTP/1.1 bytes: request line, headers, body.
+
+    Through a proxy, a plain-http request names its whole URL (absolute form, RFC 9112 §3.2.2) and
+    carries the proxy's credentials; an https one goes down the CONNECT tunnel as it would go direct.
+    """
+    path = request.url.raw_path.decode("ascii")
+    proxy = session.network.proxy_for(str(request.url)) if request.url.scheme == "http" else None
+    target = str(request.url.copy_with(fragment=None)) if proxy else path
+    head = [f"{request.method} {target} HTTP/1.1".encode()]
     head += [name + b": " + value for name, value in request.headers.raw]
+    if proxy and (credentials := proxy_authorization(proxy)):
+        head.append(b"Proxy-Authorization: " + credentials.encode("ascii"))
     return b"\r\n".join(head) + b"\r\n\r\n" + request.content
-
-
-def tls_context(verify: bool | str) -> bool | ssl.SSLContext:
-    """TLS verified unless the user says otherwise; a CA bundle path gives its own context."""
-    if isinstance(verify, str):
-        return ssl.create_default_context(cafile=verify)
-    return verify
 
 
 def reason(error: Exception) -> str:
@@ -86,19 +88,18 @@ def reason(error: Exception) -> str:
     return text.splitlines()[0][:300]
 
 
-def _connect(request: httpx.Request, timeout: float, verify: bool | str) -> socket.socket:
-    """A new TCP (and, for https, TLS) connection to the request's host, with the run's timeout."""
+def _connect(session: Session, request: httpx.Request) -> socket.socket:
+    """A new TCP (and, for https, TLS) connection to the request's host, through the proxy if there is one."""
     host, port = request.url.host, request.url.port or (443 if request.url.scheme == "https" else 80)
-    sock = socket.create_connection((host, port), timeout=timeout)
+    proxy = session.network.proxy_for(str(request.url))
+    if proxy:
+        sock = open_tunnel(proxy, host, port, request.url.scheme, session.timeout)
+    else:
+        sock = socket.create_connection((host, port), timeout=session.timeout)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if request.url.scheme != "https":
         return sock
-    context = tls_context(verify)
-    if not isinstance(context, ssl.SSLContext):
-        context = ssl.create_default_context()
-        if not verify:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+    context = session.network.tls_context(session.verify)
     try:
         return context.wrap_socket(sock, server_hostname=host)
     except BaseException:

@@ -26,7 +26,8 @@ from conformance.evidence import Exchange, Recorder, clip
 from conformance.http import race
 from conformance.http.cookies import keep_cookies, origin_cookies
 from conformance.http.decoding import ACCEPT_ENCODING, decoded, read_capped
-from conformance.http.race import reason, tls_context
+from conformance.http.network import Network
+from conformance.http.race import reason
 from conformance.http.request import Outgoing, Pins, guard, outgoing
 from conformance.http.response import FormData, Response, retry_after
 from conformance.masking import Masker
@@ -67,6 +68,7 @@ class Session:
     max_retry_wait: float = 0.0  # a 429 whose Retry-After is at most this many seconds is waited for, once
     password_origins: tuple[str, ...] = ()  # [user.login] allowed_origins: the password may go there too
     passwords: tuple[str, ...] = field(default=(), repr=False)
+    network: Network = field(default_factory=Network)  # proxy and client certificate, for both senders
     requests_sent: int = 0
     _client: httpx.Client = field(init=False, repr=False)
 
@@ -78,7 +80,8 @@ class Session:
         self._limiter = RateLimiter(self.max_rps)
         self._client = httpx.Client(
             timeout=httpx.Timeout(self.timeout),
-            verify=tls_context(self.verify),
+            verify=self.network.httpx_verify(self.verify),
+            proxy=self.network.proxy,  # None: httpx reads HTTPS_PROXY / HTTP_PROXY / NO_PROXY (trust_env)
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),

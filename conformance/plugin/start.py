@@ -12,10 +12,10 @@ import pytest
 
 from conformance.catalogue import load_catalogue
 from conformance.compare import load_run
-from conformance.config import embedded_target, load_target
+from conformance.config import Target, embedded_target, load_target
 from conformance.errors import ConfigError, PreflightFailed
 from conformance.gates import load_expected_skips
-from conformance.http import Session
+from conformance.http import Network, Session
 from conformance.masking import masker, shown
 from conformance.plugin.xdist import distributed, is_worker, worker_count, worker_input
 from conformance.run.preflight import check_faults, preflight
@@ -128,6 +128,7 @@ def connect(state: RunState, config: pytest.Config) -> None:
         max_retry_wait=target.max_retry_wait,
         password_origins=target.user.login.allowed_origins,
         passwords=(target.user.password or "",),
+        network=network(target),
     )
     if not is_worker(config):
         _checked(state, config, state.session)
@@ -142,11 +143,17 @@ def preflight_only(state: RunState, config: pytest.Config) -> None:
         recorder=state.recorder,
         timeout=state.target.timeout,
         verify=state.target.ca_bundle or state.target.verify_tls,
+        network=network(state.target),
     )
     try:
         _checked(state, config, session)
     finally:
         session.close()
+
+
+def network(target: Target) -> Network:
+    """The target's proxy and client certificate, as both senders take them."""
+    return Network(proxy=target.proxy, client_cert=target.client_cert, client_key=target.client_key)
 
 
 def _checked(state: RunState, config: pytest.Config, session: Session) -> None:
