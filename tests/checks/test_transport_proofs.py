@@ -123,4 +123,5 @@ def test_plain_http_loopback_target_skips_with_the_reason(tmp_path: Path) -> Non
     for rid in TRANSPORT:
         status, reason = reasons[rid]
         assert status == "skipped" and "plain-http loopback" in reason, (rid, status, reason)
-    assert run.code == 0, run.output[-2000:]
+    # nothing was checked: not a pass (the verdict is incomplete, exit 1)
+    assert run.code == 1 and run.summary["verdict"] == "incomplete", run.output[-2000:]
