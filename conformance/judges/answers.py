@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -25,6 +25,7 @@ class Answered(Protocol):
     def url(self) -> str: ...
     @property
     def exchange(self) -> Exchange: ...
+    def json(self) -> Any: ...
 
 
 def is_success(answer: Answered) -> bool:

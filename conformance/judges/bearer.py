@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from conformance.findings import Evidence, Finding, judged
-from conformance.flows.resource import Challenge, challenge_of
+from conformance.flows.resource import Challenge, parse_challenge
 from conformance.flows.token import TokenResponse
-from conformance.http import Response
+from conformance.judges.answers import Answered as Response
 from conformance.judges.refresh import accepted
 from conformance.verdict import describe
+
+
+def challenge_of(response: Response) -> Challenge | None:
+    """RFC 6750 §3: the WWW-Authenticate challenge of a refusal, parsed."""
+    return parse_challenge(response.headers.get("www-authenticate"))
+
 
 #: (label, the resource's answer to one access token of a grant)
 Answers = Sequence[tuple[str, Response]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conformance.findings import Finding, Refusal, first_broken, judged
 from conformance.flows.token import TokenResponse
-from conformance.http import Response
+from conformance.judges.answers import Answered as Response
 from conformance.judges.refusal import ensure_refused
 from conformance.rfc6749 import TOKEN_ERRORS
 

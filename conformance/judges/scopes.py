@@ -11,7 +11,7 @@ from conformance.findings import Finding, judged
 from conformance.flows.responses import granted_scopes
 from conformance.flows.scope_probe import classify_write
 from conformance.flows.token import TokenResponse
-from conformance.http import Response
+from conformance.judges.answers import Answered as Response
 from conformance.verdict import describe
 
 
