@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-requests", metavar="N", type=int, help="stop after N requests")
     run.add_argument("--waivers", metavar="FILE", help="accepted deviations (TOML)")
     run.add_argument("--seed", type=int, help="seed for generated inputs (printed and recorded either way)")
+    run.add_argument("--keep-bodies", action="store_true",
+                     help="keep resource bodies whole in the evidence (default: their shape, no values)")  # fmt: skip
     run.add_argument("--requirement", metavar="ID", action="append", default=[],
                      help="only the checks of this requirement (repeatable)")  # fmt: skip
 
@@ -105,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--latency", default="0", help="delay per response, e.g. 50ms")
     serve.add_argument("--lifetime", type=int, default=3600, help="access-token lifetime in seconds")
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request (benchmarks)")
+    serve.add_argument("--patients", type=int, default=3, help="synthetic patients per organisation (3)")
 
     commands.add_parser("faults", help="list the reference server's named faults")
     commands.add_parser("variants", help="list the reference server's named variants (unusual but correct)")
@@ -179,6 +182,7 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     options += [f"--spry-variant={name}" for name in args.variant]
     options += [f"--spry-requirement={rid}" for rid in args.requirement]
     options += ["--spry-strict"] * args.strict + ["--spry-aggressive"] * args.aggressive
+    options += ["--spry-keep-bodies"] * args.keep_bodies
     invocation = Invocation(command="spry-conformance " + " ".join(shlex.quote(a) for a in args.invocation))
     try:
         with _without_environment("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
@@ -213,7 +217,7 @@ def _serve(args: argparse.Namespace) -> int:
         latency = _duration(args.latency)
         settings = ServerSettings(
             faults=frozenset(args.fault), variants=frozenset(args.variant), host=args.host, port=args.port, latency=latency,
-            access_token_lifetime=args.lifetime,
+            access_token_lifetime=args.lifetime, patients=args.patients,
         )  # fmt: skip
         serve(settings, access_log=not args.no_access_log)
     except (UnknownFault, ValueError) as error:

@@ -115,7 +115,7 @@ class RunHooks:
         if call.excinfo is not None and isinstance(call.excinfo.value, Violation):
             seen = {id(e) for e in exchanges}
             exchanges = [e for e in call.excinfo.value.exchanges if id(e) not in seen] + exchanges
-        evidence = [e.to_dict() for e in exchanges]
+        evidence = state.recorder.evidence(status, exchanges)
         if dropped:
             evidence.append({"note": f"{dropped} more exchanges left out"})
         if status == "error":

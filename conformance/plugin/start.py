@@ -6,12 +6,14 @@ import os
 import random
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from conformance.catalogue import load_catalogue
-from conformance.config import embedded_target, load_target
+from conformance.config import Target, embedded_target, load_target
 from conformance.errors import ConfigError, PreflightFailed
+from conformance.evidence import BodyPolicy
 from conformance.http import Session
 from conformance.masking import masker, shown
 from conformance.plugin.xdist import distributed, is_worker, worker_count, worker_input
@@ -68,6 +70,7 @@ def start_run(config: pytest.Config) -> RunState:
         distributed=distributed(config),
         # each xdist worker gets its share of the budget
         max_requests=None if max_requests is None else max(1, -(-max_requests // worker_count(config))),
+        keep_bodies=option.spry_keep_bodies,
     )
     state = RunState(options=options, catalogue=catalogue)
     invocation = invocation_of(config)
@@ -95,6 +98,7 @@ def connect(state: RunState, config: pytest.Config) -> None:
         masker.register_configured(*state.target.secrets())
     target = state.target
     assert target is not None
+    state.recorder.policy = body_policy(target, keep_bodies=state.options.keep_bodies)
     workers = worker_count(config)
     state.session = Session(
         base_url=target.base_url,
@@ -110,6 +114,14 @@ def connect(state: RunState, config: pytest.Config) -> None:
     )
     if not is_worker(config):
         _checked(state, config, state.session)
+
+
+def body_policy(target: Target, *, keep_bodies: bool) -> BodyPolicy:
+    """Bodies of the OAuth endpoints kept (masked); any other as its shape, unless --keep-bodies."""
+    paths = [target.token_path, target.refresh_path, target.authorize_path]
+    if target.jwks_uri:
+        paths.append(urlsplit(target.jwks_uri).path)
+    return BodyPolicy(oauth_paths=tuple(paths), keep_bodies=keep_bodies, redact=target.evidence.redact)
 
 
 def preflight_only(state: RunState, config: pytest.Config) -> None:

@@ -42,6 +42,7 @@ class RunOptions:
     embedded: bool = True
     distributed: bool = False
     max_requests: int | None = None  # this process's share of --max-requests
+    keep_bodies: bool = False  # --keep-bodies: resource bodies kept whole, not as their shape
 
 
 @dataclass(eq=False)  # hashable by identity: pytest keeps plugins in a set
