@@ -68,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "variants": _variants,
         "requirements": _requirements,
         "report": _report,
+        "bundle": _bundle,
+        "verify": _verify,
     }
     return handler[args.command](args, pytest_args) if args.command == "run" else handler[args.command](args)
 
@@ -122,6 +124,13 @@ def _parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="re-render report.html from an earlier run's results")
     report.add_argument("--report-dir", metavar="DIR", default="reports")
+
+    bundle = commands.add_parser("bundle", help="write DIR/evidence.zip (signed) from an earlier run's reports")
+    bundle.add_argument("report_dir", metavar="DIR", nargs="?", default="reports")
+    bundle.add_argument("--signing-key", metavar="FILE", help="Ed25519 private key (PEM); else SPRY_SIGNING_KEY")
+    verify = commands.add_parser("verify", help="check an evidence.zip: every hash and the signature")
+    verify.add_argument("bundle", metavar="evidence.zip")
+    verify.add_argument("--key", metavar="PUBLIC", help="the signer's public key (PEM) you were given")
     return parser
 
 
@@ -142,6 +151,7 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
             if remote and not primary.client_secret:  # configuration, not the target: exit 2
                 raise ConfigError(f"no secret for the primary client: set {primary.secret_env}")
         usable_report_dir(Path(args.report_dir))
+        _usable_signing_key(args.config)
         if args.fault or args.variant:
             check_faults(args.fault, args.variant)
         if args.requirement:
@@ -320,6 +330,24 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def _bundle(args: argparse.Namespace) -> int:
+    from conformance.bundle import BundleError, bundle_command
+
+    try:
+        return bundle_command(Path(args.report_dir), args.signing_key)
+    except BundleError as error:
+        return _usage(str(error))
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from conformance.bundle import BundleError, verify_command
+
+    try:
+        return verify_command(Path(args.bundle), Path(args.key) if args.key else None)
+    except BundleError as error:
+        return _usage(str(error))
+
+
 @contextlib.contextmanager
 def _without_environment(*names: str) -> Iterator[None]:
     saved = {name: os.environ.pop(name) for name in names if name in os.environ}
@@ -358,6 +386,19 @@ def usable_report_dir(directory: Path) -> None:
         probe.unlink()
     except OSError as error:
         raise ConfigError(f"--report-dir {directory} cannot be written: {error.strerror or error}") from None
+
+
+def _usable_signing_key(config_file: str | None) -> None:
+    """A configured signing key (SPRY_SIGNING_KEY, [evidence] signing_key_file) is read before any request."""
+    from conformance.bundle import BundleError, signer
+    from conformance.config import read_toml
+    from conformance.errors import ConfigError
+
+    key_file = read_toml(config_file, "configuration file").get("evidence", {}).get("signing_key_file") if config_file else None
+    try:
+        signer(key_file)
+    except BundleError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _names_base_url(config_file: str | None) -> bool:

@@ -38,7 +38,7 @@ def shape_of_body(body: str) -> str:
 def _envelope_shape(document: Any) -> Any:
     if not isinstance(document, dict):
         return shape(document)
-    result = {}
+    result: dict[str, Any] = {}
     for key, value in document.items():
         if key == "code" and isinstance(value, int) and not isinstance(value, bool):
             result[key] = value

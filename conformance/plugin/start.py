@@ -124,6 +124,14 @@ def body_policy(target: Target, *, keep_bodies: bool) -> BodyPolicy:
     return BodyPolicy(oauth_paths=tuple(paths), keep_bodies=keep_bodies, redact=target.evidence.redact)
 
 
+def secret_names(target: Target) -> list[str]:
+    """The environment variables the run read secrets from: names only, never values."""
+    names = [c.secret_env or f"(embedded {c.name} client secret)" for c in target.clients.values() if c.client_secret]
+    if target.user.password:
+        names.append(target.user.password_env or "(embedded user password)")
+    return names
+
+
 def preflight_only(state: RunState, config: pytest.Config) -> None:
     """xdist controller with a remote target: check it once before the workers start."""
     assert state.target is not None
