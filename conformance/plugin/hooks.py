@@ -27,7 +27,8 @@ from conformance.plugin.outcome import (
     properties,
     requirement_of,
 )
-from conformance.plugin.start import invocation_of, secret_names
+from conformance.plugin.start import invocation_of, replay_variables, secret_names
+from conformance.replay import add_replays
 from conformance.plugin.xdist import is_worker
 from conformance.results import CheckResult
 from conformance.run.record import RunRecord, record_of, write_suite_error_summary
@@ -118,6 +119,8 @@ class RunHooks:
             seen = {id(e) for e in exchanges}
             exchanges = [e for e in call.excinfo.value.exchanges if id(e) not in seen] + exchanges
         evidence = state.recorder.evidence(status, exchanges)
+        if status in {"failed", "warning", "error"} and state.target is not None:
+            add_replays(evidence, replay_variables(state.target))
         if dropped:
             evidence.append({"note": f"{dropped} more exchanges left out"})
         if status == "error":

@@ -16,6 +16,7 @@ from conformance.errors import ConfigError, PreflightFailed
 from conformance.evidence import BodyPolicy
 from conformance.http import Session
 from conformance.masking import masker, shown
+from conformance.replay import Variable, variables
 from conformance.plugin.xdist import distributed, is_worker, worker_count, worker_input
 from conformance.run.preflight import check_faults, preflight
 from conformance.run.state import Invocation, RunOptions, RunState
@@ -130,6 +131,20 @@ def secret_names(target: Target) -> list[str]:
     if target.user.password:
         names.append(target.user.password_env or "(embedded user password)")
     return names
+
+
+#: The variables a replay of the embedded server's evidence reads (`spry-conformance serve` prints the values).
+_DEFAULT_SECRET_ENV = {"primary": "SPRY_CLIENT_SECRET", "secondary": "SPRY_SECONDARY_CLIENT_SECRET",
+                       "read_only": "SPRY_READER_CLIENT_SECRET"}  # fmt: skip
+
+
+def replay_variables(target: Target) -> dict[str, Variable]:
+    """Masked placeholder -> the environment variable a replay reads instead (conformance.replay)."""
+    triples = [(c.secret_env or _DEFAULT_SECRET_ENV.get(c.name, f"SPRY_{c.name.upper()}_SECRET"), c.client_secret,
+                c.client_id) for c in target.clients.values() if c.client_secret]  # fmt: skip
+    if target.user.password:
+        triples.append((target.user.password_env or "SPRY_USER_PASSWORD", target.user.password, None))
+    return variables(triples)
 
 
 def preflight_only(state: RunState, config: pytest.Config) -> None:

@@ -21,6 +21,10 @@ def write_reports(record: RunRecord, *, bundle: dict[str, Any] | None = None) ->
     data = full_results(record)
     if bundle:
         data["bundle"] = bundle
+    if (directory / "allure-results").is_dir():
+        from conformance.reporting.allure import write_extras
+
+        write_extras(directory / "allure-results", record.manifest, bundle)
     write_json(directory / "results.json", data, compact=True)
     write_junit(directory / "junit.xml", record)
     from conformance.reporting.html import write_html
