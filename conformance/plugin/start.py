@@ -140,7 +140,7 @@ _DEFAULT_SECRET_ENV = {"primary": "SPRY_CLIENT_SECRET", "secondary": "SPRY_SECON
 
 def replay_variables(target: Target) -> dict[str, Variable]:
     """Masked placeholder -> the environment variable a replay reads instead (conformance.replay)."""
-    triples = [(c.secret_env or _DEFAULT_SECRET_ENV.get(c.name, f"SPRY_{c.name.upper()}_SECRET"), c.client_secret,
+    triples: list[tuple[str, str, str | None]] = [(c.secret_env or _DEFAULT_SECRET_ENV.get(c.name, f"SPRY_{c.name.upper()}_SECRET"), c.client_secret,
                 c.client_id) for c in target.clients.values() if c.client_secret]  # fmt: skip
     if target.user.password:
         triples.append((target.user.password_env or "SPRY_USER_PASSWORD", target.user.password, None))
