@@ -103,3 +103,24 @@ def test_bad_input_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert code == 2 and "not a readable zip" in out and "Traceback" not in out
     code, out = _verify(capsys, str(tmp_path / "missing.zip"))
     assert code == 2
+
+
+def test_a_configured_key_signs_and_a_bad_one_is_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    public = tmp_path / "mine.pub"
+    public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                     serialization.PublicFormat.SubjectPublicKeyInfo))  # fmt: skip
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "results.json").write_text('{"manifest": {"seed": 1}, "requirements": []}\n')
+    monkeypatch.setenv("SPRY_SIGNING_KEY", pem.decode())
+    assert cli.main(["bundle", str(reports)]) == 0
+    assert "signed by your signing key" in capsys.readouterr().out
+    code, out = _verify(capsys, str(reports / "evidence.zip"), "--key", str(public))
+    assert code == 0, out
+    monkeypatch.setenv("SPRY_SIGNING_KEY", str(tmp_path / "no-such-key.pem"))
+    assert cli.main(["run", "--report-dir", str(tmp_path / "r")]) == 2
+    assert "no-such-key.pem" in capsys.readouterr().err
