@@ -84,6 +84,9 @@ def view(data: dict[str, Any]) -> dict[str, Any]:
         "finding_count": sum(len(g["items"]) for g in findings),
         "families": _families(requirements),
         "bundle": data.get("bundle") or {},
+        # --baseline (the outputs helper's compare): results.json's "comparison" with "regressions" and "fixes",
+        # each a list of {"id", "was", "now"}; shown above the findings when present
+        "comparison": data.get("comparison") or {},
         "replay": replay_help(requirements),
         "not_checked": _not_checked(requirements),
         "reproduce": _reproduce(data, manifest),

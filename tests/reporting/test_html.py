@@ -367,3 +367,15 @@ def _families(data: dict[str, Any]) -> list[list[dict[str, Any]]]:
 
 def _by_family(requirements: list[dict[str, Any]]) -> list[str]:
     return [r["id"] for f in _families({"requirements": requirements}) for r in f]
+
+
+def test_a_comparison_with_a_baseline_shows_regressions_and_fixes(tmp_path: Path) -> None:
+    """The place --baseline fills: results.json's "comparison" (regressions and fixes) above the findings."""
+    data = sample_data()
+    data["comparison"] = {"baseline": "reports-before/summary.json",
+                          "regressions": [{"id": "JWT-ALG-NONE", "was": "passed", "now": "failed"}],
+                          "fixes": [{"id": "CC-SUCCESS", "was": "failed", "now": "passed"}]}  # fmt: skip
+    _, doc = render(tmp_path, data)
+    text = doc.by_id("comparison").text
+    assert "Regressions (1): JWT-ALG-NONE passed → failed" in text and "Fixes (1): CC-SUCCESS failed → passed" in text
+    assert not render(tmp_path, sample_data())[1].has("comparison")
