@@ -72,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": _report,
         "compare": _compare,
         "init": _init,
+        "bundle": _bundle,
+        "verify": _verify,
     }
     return handler[args.command](args, pytest_args) if args.command == "run" else handler[args.command](args)
 
@@ -100,6 +102,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="remote target: check expiry with real lifetimes (the run lasts at least one lifetime)")  # fmt: skip
     run.add_argument("--waivers", metavar="FILE", help="accepted deviations (TOML)")
     run.add_argument("--seed", type=int, help="seed for generated inputs (printed and recorded either way)")
+    run.add_argument("--keep-bodies", action="store_true",
+                     help="keep resource bodies whole in the evidence (default: their shape, no values)")  # fmt: skip
     run.add_argument("--requirement", metavar="ID", action="append", default=[],
                      help="only the checks of this requirement (repeatable)")  # fmt: skip
     run.add_argument("--expected-skips", metavar="FILE",
@@ -138,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--lifetime", type=int, default=3600, help="access-token lifetime in seconds")
     serve.add_argument("--code-lifetime", type=int, default=60, help="authorization-code lifetime in seconds")
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request (benchmarks)")
+    serve.add_argument("--patients", type=int, default=3, help="synthetic patients per organisation (3)")
 
     commands.add_parser("faults", help="list the reference server's named faults")
     commands.add_parser("variants", help="list the reference server's named variants (unusual but correct)")
@@ -163,6 +168,13 @@ def _parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="re-render report.html from an earlier run's results")
     report.add_argument("--report-dir", metavar="DIR", default="reports")
+
+    bundle = commands.add_parser("bundle", help="write DIR/evidence.zip (signed) from an earlier run's reports")
+    bundle.add_argument("report_dir", metavar="DIR", nargs="?", default="reports")
+    bundle.add_argument("--signing-key", metavar="FILE", help="Ed25519 private key (PEM); else SPRY_SIGNING_KEY")
+    verify = commands.add_parser("verify", help="check an evidence.zip: every hash and the signature")
+    verify.add_argument("bundle", metavar="evidence.zip")
+    verify.add_argument("--key", metavar="PUBLIC", help="the signer's public key (PEM) you were given")
     return parser
 
 
@@ -193,6 +205,7 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
             ):  # configuration, not the target: exit 2
                 raise ConfigError(f"no secret for the primary client: set {primary.secret_env}")
         usable_report_dir(Path(args.report_dir))
+        _usable_signing_key(args.config)
         if args.fault or args.variant:
             check_faults(args.fault, args.variant)
         if args.requirement:
@@ -241,6 +254,7 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
         del options[cut : cut + 3]
     elif remote:  # a remote target: the run chooses its workers from the round trip (run/concurrency.py)
         pytest_args = _with_workers(target, args, pytest_args)
+    options += ["--spry-keep-bodies"] * args.keep_bodies
     invocation = Invocation(command="spry-conformance " + " ".join(shlex.quote(a) for a in args.invocation))
     try:
         with _without_environment("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
@@ -360,6 +374,7 @@ def _serve(args: argparse.Namespace) -> int:
         settings = ServerSettings(
             faults=frozenset(args.fault), variants=frozenset(args.variant), host=args.host, port=args.port, latency=latency,
             access_token_lifetime=args.lifetime, code_lifetime=args.code_lifetime,
+            patients=args.patients,
         )  # fmt: skip
         serve(settings, access_log=not args.no_access_log)
     except (UnknownFault, ValueError) as error:
@@ -462,6 +477,24 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def _bundle(args: argparse.Namespace) -> int:
+    from conformance.bundle import BundleError, bundle_command
+
+    try:
+        return bundle_command(Path(args.report_dir), args.signing_key)
+    except BundleError as error:
+        return _usage(str(error))
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from conformance.bundle import BundleError, verify_command
+
+    try:
+        return verify_command(Path(args.bundle), Path(args.key) if args.key else None)
+    except BundleError as error:
+        return _usage(str(error))
+
+
 @contextlib.contextmanager
 def _without_environment(*names: str) -> Iterator[None]:
     saved = {name: os.environ.pop(name) for name in names if name in os.environ}
@@ -500,6 +533,19 @@ def usable_report_dir(directory: Path) -> None:
         probe.unlink()
     except OSError as error:
         raise ConfigError(f"--report-dir {directory} cannot be written: {error.strerror or error}") from None
+
+
+def _usable_signing_key(config_file: str | None) -> None:
+    """A configured signing key (SPRY_SIGNING_KEY, [evidence] signing_key_file) is read before any request."""
+    from conformance.bundle import BundleError, signer
+    from conformance.config import read_toml
+    from conformance.errors import ConfigError
+
+    key_file = read_toml(config_file, "configuration file").get("evidence", {}).get("signing_key_file") if config_file else None
+    try:
+        signer(key_file)
+    except BundleError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _names_base_url(config_file: str | None) -> bool:

@@ -86,6 +86,16 @@ class ResourceSettings:
 
 
 @dataclass(frozen=True)
+class EvidenceSettings:
+    """`[evidence]`: what the reports keep and who signs them (conformance/evidence.py, conformance/bundle/)."""
+
+    #: field names (`ssn`, at any depth) or JSON paths (`data[].identifier`) dropped from every kept body
+    redact: tuple[str, ...] = ()
+    #: an Ed25519 private key (PEM) that signs evidence.zip; SPRY_SIGNING_KEY overrides it
+    signing_key_file: str | None = None
+
+
+@dataclass(frozen=True)
 class Target:
     """Everything the suite knows about the server under test. Immutable."""
 
@@ -111,6 +121,7 @@ class Target:
     clients: Mapping[str, Client] = field(default_factory=dict)
     user: User = field(default_factory=lambda: User(None, None))
     embedded: bool = False
+    evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + path
@@ -149,6 +160,7 @@ class Target:
                 for n, c in sorted(self.clients.items())
             },
             "user": [self.user.username, bool(self.user.password), vars(self.user.login)],
+            **({"evidence": {"redact": list(self.evidence.redact)}} if self.evidence.redact else {}),
         }
 
 
@@ -179,6 +191,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "redirect_uri": (str,),
     },
     "user": {"username": (str,), "password_env": (str,), "login": (dict,)},
+    "evidence": {"redact": (list,), "signing_key_file": (str,)},
     "login": {
         "method": (str,),
         "username_field": (str,),
@@ -284,9 +297,17 @@ def load_target(
         ),
         clients=clients,
         user=user,
+        evidence=_evidence(data.get("evidence", {})),
     )
     _check_values(target)
     return target
+
+
+def _evidence(section: Mapping[str, Any]) -> EvidenceSettings:
+    redact = section.get("redact", [])
+    if not all(isinstance(item, str) and item.strip() for item in redact):
+        raise ConfigError("evidence.redact: a list of field names or JSON paths (\"ssn\", \"data[].identifier\")")
+    return EvidenceSettings(redact=tuple(redact), signing_key_file=section.get("signing_key_file"))
 
 
 def embedded_target(base_url: str, credentials: Mapping[str, Any], *, lifetime: int = 3600) -> Target:
@@ -337,7 +358,7 @@ def read_toml(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
 
 
 def _check_keys(data: Mapping[str, Any]) -> None:
-    sections = {"target", "token", "resource", "clients", "user"}
+    sections = {"target", "token", "resource", "clients", "user", "evidence"}
     for name, value in data.items():
         if name not in sections:
             raise ConfigError(f"unknown section [{name}]{suggest(name, sections)}")

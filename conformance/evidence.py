@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import shlex
 import threading
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
+
+from conformance.shape import redact_body, shape_of_body
 
 MAX_BODY_CHARS = 2000  # per body in evidence; the rest is cut with a note
 MAX_EXCHANGES = 40  # per check: the first ones and the last ones are kept
@@ -106,8 +110,51 @@ class Deviation:
         return {"requirement": self.requirement, "problem": self.problem, "exchange": self.exchange.to_dict()}
 
 
+@dataclass(frozen=True)
+class BodyPolicy:
+    """What of a response body the evidence keeps (data minimisation).
+
+    Bodies from the OAuth endpoints (token, refresh, authorize, the metadata and key set) are kept, masked.
+    Any other body (the resource endpoints: patient records) is kept as its shape only: the status, the
+    Spry envelope's `code` and `message`, and the JSON structure with types and lengths but no values,
+    unless `keep_bodies` (`--keep-bodies`). `redact` (the target file's `[evidence] redact`) names fields
+    dropped from every JSON body, kept or not.
+    """
+
+    oauth_paths: tuple[str, ...] = ()
+    keep_bodies: bool = False
+    redact: tuple[str, ...] = ()
+
+    def is_oauth(self, url: str) -> bool:
+        path = urlsplit(url).path or "/"
+        return path.startswith("/.well-known/") or any(path == p.rstrip("/") or path == p for p in self.oauth_paths)
+
+    def kept(self, exchange: Exchange) -> Exchange:
+        """The exchange as the evidence keeps it."""
+        body = exchange.response_body
+        if not body:
+            return exchange
+        if not self.keep_bodies and not self.is_oauth(exchange.url):
+            body = shape_of_body(redact_body(body, self.redact))
+        elif self.redact:
+            body = redact_body(body, self.redact)
+        return exchange if body == exchange.response_body else replace(exchange, response_body=body)
+
+
+def trail(exchanges: Iterable[Exchange]) -> list[dict[str, Any]]:
+    """What a passed check sent, one line each (`GET /v2/patients -> 200`): no header, body or query."""
+    return [
+        {"trail": f"{e.method} {urlsplit(e.url).path or '/'} -> {e.status if e.status is not None else 'no response'}"}
+        for e in exchanges
+    ]
+
+
 class Recorder:
     """Collects the exchanges of the check that is running in this process."""
+
+    #: what of each body the evidence keeps: a run sets its policy once the target is known
+    #: (conformance.plugin.start.body_policy); a bare Recorder (the project's own tests) keeps bodies whole
+    policy: BodyPolicy = BodyPolicy(keep_bodies=True)
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -124,6 +171,16 @@ class Recorder:
         with self._lock:
             taken, self._deviations = self._deviations, []
             return taken
+
+    def evidence(self, status: str, exchanges: list[Exchange]) -> list[dict[str, Any]]:
+        """The evidence a check's result keeps: each exchange for a finding, a one-line trail for a pass."""
+        if status in {"passed", "skipped"}:
+            return trail(exchanges)
+        return [e.to_dict() for e in exchanges]
+
+    def kept(self, exchange: Exchange) -> Exchange:
+        """The exchange minimised by this run's policy, once, where it is captured (conformance/http)."""
+        return self.policy.kept(exchange)
 
     def record(self, exchange: Exchange) -> None:
         with self._lock:

@@ -214,13 +214,13 @@ class Session:
 
     def _record(self, request: httpx.Request, **answer: Any) -> Exchange:
         """Record one exchange: the request as it went out, masked, and `answer` (already masked)."""
-        exchange = Exchange(
+        exchange = self.recorder.kept(Exchange(  # minimised at capture: a resource body kept as its shape
             method=request.method,
             url=self.masker.mask(str(request.url)),
             request_headers=self.masker.mask_headers(request.headers.items()),
             request_body=self.masker.mask(clip(request.content.decode("utf-8", "replace"))),
             **answer,
-        )
+        ))  # fmt: skip
         self.recorder.record(exchange)
         return exchange
 

@@ -50,6 +50,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--spry-report-dir", default="reports", help="where the reports go")
     group.addoption("--spry-waivers", help="accepted deviations (TOML)")
     group.addoption("--spry-seed", type=int, help="seed for generated inputs")
+    group.addoption("--spry-keep-bodies", action="store_true", help="keep resource bodies whole in the evidence")
     group.addoption(
         "--spry-requirement", action="append", default=[], help="only the checks of this requirement"
     )

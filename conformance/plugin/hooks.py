@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from conformance.bundle import BUNDLE_NAME, PUBLIC_KEY_NAME, Signer, signer, write_bundle
 from conformance.errors import ConformanceError
 from conformance.masking import mask_files, shown
 from conformance.plugin.expiry import begin_early as begin_expiry_early
@@ -29,7 +30,8 @@ from conformance.plugin.outcome import (
     properties,
     requirement_of,
 )
-from conformance.plugin.start import invocation_of
+from conformance.plugin.start import invocation_of, replay_variables, secret_names
+from conformance.replay import add_replays
 from conformance.plugin.xdist import is_worker
 from conformance.results import CheckResult
 from conformance.run.record import TIME_LIMIT, RunRecord, record_of, write_suite_error_summary
@@ -44,6 +46,7 @@ class RunHooks:
         self.state = state
         self.config = config
         self.record: RunRecord | None = None  # set once, when the checks are done
+        self.signer: Signer | None = None  # signs evidence.zip once every report is written
 
     # Collection -----------------------------------------------------------------------------------
 
@@ -124,7 +127,9 @@ class RunHooks:
         if call.excinfo is not None and isinstance(call.excinfo.value, Violation):
             seen = {id(e) for e in exchanges}
             exchanges = [e for e in call.excinfo.value.exchanges if id(e) not in seen] + exchanges
-        evidence = [e.to_dict() for e in exchanges]
+        evidence = state.recorder.evidence(status, exchanges)
+        if status in {"failed", "warning", "error"} and state.target is not None:
+            add_replays(evidence, replay_variables(state.target))
         if dropped:
             evidence.append({"note": f"{dropped} more exchanges left out"})
         if status == "error":
@@ -158,7 +163,7 @@ class RunHooks:
             "planned_requirements": len(state.planned),
         }
         report.user_properties.append((PROPERTY, outcome))
-        if report.when == "call":
+        if report.when == "call" and status in {"failed", "warning", "error"}:  # Allure lean: findings only
             from conformance.reporting.allure import attach_evidence
 
             attach_evidence(evidence, outcome["message"])
@@ -208,7 +213,9 @@ class RunHooks:
 
         try:
             self.record = record_of(self.state)
-            write_reports(self.record)
+            self.signer = signer(self.state.target.evidence.signing_key_file if self.state.target else None)
+            write_reports(self.record, bundle={"file": BUNDLE_NAME, "signer": self.signer.fingerprint,
+                                               "run_key": not self.signer.own})  # fmt: skip
         except Exception as error:  # pytest would let this escape pytest.main as a traceback
             self._suite_bug(error, traceback.format_exc())
             session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
@@ -231,6 +238,20 @@ class RunHooks:
     def pytest_internalerror(self, excrepr: Any, excinfo: pytest.ExceptionInfo[BaseException]) -> bool:
         self._suite_bug(excinfo.value, str(excrepr))
         return True  # pytest prints no INTERNALERROR traceback
+
+    def _bundle(self, record: RunRecord, signing: Signer) -> None:
+        """evidence.zip, once every writer (allure-pytest's too) is done: signed, its public key printed."""
+        target = self.state.target
+        run = {"manifest": record.manifest, "configuration": target.fingerprint() if target else {},
+               "secrets_from_environment": secret_names(target) if target else []}  # fmt: skip
+        try:
+            mask_files(record.report_dir / "allure-results")
+            path = write_bundle(record.report_dir, run, signing)
+        except (OSError, ValueError) as error:
+            sys.stderr.write(f"spry-conformance: evidence.zip not written: {shown(str(error))}\n")
+            return
+        whose = "your signing key" if signing.own else f"a key made for this run (public key: {PUBLIC_KEY_NAME})"
+        sys.stdout.write(f"evidence {path} signed by {whose}, fingerprint {signing.fingerprint}\n")
 
     def _suite_bug(self, error: BaseException, details: str) -> None:
         """A bug of the suite itself: one line on the terminal, the masked traceback in suite-error.txt,
@@ -259,6 +280,8 @@ class RunHooks:
         state = self.state
         if state.expiry is not None:
             state.expiry.close()
+        if self.record is not None and self.signer is not None and not is_worker(config):
+            self._bundle(self.record, self.signer)
         if state.session is not None:
             state.session.close()
         if state.server is not None:

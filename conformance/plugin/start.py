@@ -7,6 +7,7 @@ import random
 import time
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -14,9 +15,11 @@ from conformance.catalogue import load_catalogue
 from conformance.compare import load_run
 from conformance.config import Target, embedded_target, load_target
 from conformance.errors import ConfigError, PreflightFailed
+from conformance.evidence import BodyPolicy
 from conformance.gates import load_expected_skips
 from conformance.http import Network, Session
 from conformance.masking import masker, shown
+from conformance.replay import Variable, variables
 from conformance.plugin.xdist import distributed, is_worker, worker_count, worker_input
 from conformance.run.preflight import check_faults, preflight
 from conformance.run.state import Invocation, RunOptions, RunState
@@ -89,6 +92,7 @@ def start_run(config: pytest.Config) -> RunState:
         fail_on=option.spry_fail_on,
         deadline=deadline,
         max_time=_duration_text(max_time) if max_time is not None else "",
+        keep_bodies=option.spry_keep_bodies,
     )
     state = RunState(options=options, catalogue=catalogue)
     invocation = invocation_of(config)
@@ -116,6 +120,7 @@ def connect(state: RunState, config: pytest.Config) -> None:
         masker.register_configured(*state.target.secrets())
     target = state.target
     assert target is not None
+    state.recorder.policy = body_policy(target, keep_bodies=state.options.keep_bodies)
     workers = worker_count(config)
     state.session = Session(
         base_url=target.base_url,
@@ -132,6 +137,36 @@ def connect(state: RunState, config: pytest.Config) -> None:
     )
     if not is_worker(config):
         _checked(state, config, state.session)
+
+
+def body_policy(target: Target, *, keep_bodies: bool) -> BodyPolicy:
+    """Bodies of the OAuth endpoints kept (masked); any other as its shape, unless --keep-bodies."""
+    paths = [target.token_path, target.refresh_path, target.authorize_path]
+    if target.jwks_uri:
+        paths.append(urlsplit(target.jwks_uri).path)
+    return BodyPolicy(oauth_paths=tuple(paths), keep_bodies=keep_bodies, redact=target.evidence.redact)
+
+
+def secret_names(target: Target) -> list[str]:
+    """The environment variables the run read secrets from: names only, never values."""
+    names = [c.secret_env or f"(embedded {c.name} client secret)" for c in target.clients.values() if c.client_secret]
+    if target.user.password:
+        names.append(target.user.password_env or "(embedded user password)")
+    return names
+
+
+#: The variables a replay of the embedded server's evidence reads (`spry-conformance serve` prints the values).
+_DEFAULT_SECRET_ENV = {"primary": "SPRY_CLIENT_SECRET", "secondary": "SPRY_SECONDARY_CLIENT_SECRET",
+                       "read_only": "SPRY_READER_CLIENT_SECRET"}  # fmt: skip
+
+
+def replay_variables(target: Target) -> dict[str, Variable]:
+    """Masked placeholder -> the environment variable a replay reads instead (conformance.replay)."""
+    triples: list[tuple[str, str, str | None]] = [(c.secret_env or _DEFAULT_SECRET_ENV.get(c.name, f"SPRY_{c.name.upper()}_SECRET"), c.client_secret,
+                c.client_id) for c in target.clients.values() if c.client_secret]  # fmt: skip
+    if target.user.password:
+        triples.append((target.user.password_env or "SPRY_USER_PASSWORD", target.user.password, None))
+    return variables(triples)
 
 
 def preflight_only(state: RunState, config: pytest.Config) -> None:

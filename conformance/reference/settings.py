@@ -37,6 +37,9 @@ class ServerSettings:
     port: int = 0
     secrets: Mapping[str, str] | None = None
     tls: TlsFiles | None = None
+    #: synthetic patient records seeded for each organisation (made up per server: names, birth dates and
+    #: record numbers no real person has), so a test can prove that none of them reaches a report
+    patients: int = 3
 
     def __post_init__(self) -> None:
         if not isinstance(self.faults, frozenset):
@@ -49,6 +52,8 @@ class ServerSettings:
             object.__setattr__(self, "variants", frozenset(self.variants))
         if self.access_token_lifetime <= 0 or self.code_lifetime <= 0:
             raise ValueError("lifetimes must be positive")
+        if not 0 <= self.patients <= 1000:
+            raise ValueError("patients must be in 0..1000")
         if self.latency < 0:
             raise ValueError("latency must not be negative")
         if not 0 <= self.port <= 65535:

@@ -34,4 +34,8 @@ class ServerState:
     def create(cls, settings: ServerSettings, clock: Clock | None = None) -> ServerState:
         """A fresh state: validates the fault names and generates secrets and the signing key."""
         switches = FaultSet(settings.faults | settings.variants)
-        return cls(settings, switches, clock or Clock(), demo_registry(settings.secrets))
+        state = cls(settings, switches, clock or Clock(), demo_registry(settings.secrets))
+        identities = [c.service_account for c in state.registry.clients.values()] + [state.registry.user.identity]
+        organisations = sorted({identity.organisation_id for identity in identities})
+        state.store.seed_patients(settings.patients, organisations)
+        return state

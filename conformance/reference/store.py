@@ -19,6 +19,25 @@ from .registry import Identity
 MAX_PATIENTS = 10_000
 """Demo patients kept in memory."""
 
+_SYLLABLES = ("zor", "vex", "quil", "mab", "tyr", "uln", "pex", "rav", "siv", "dox", "kel", "yra")
+
+
+def synthetic_patient(organisation: int) -> dict[str, Any]:
+    """A patient no one is: random syllables, a birth date in 1930-2009, a `SYN-` medical record number."""
+    pick = secrets.SystemRandom()
+
+    def name() -> str:
+        return "".join(pick.choice(_SYLLABLES) for _ in range(3)).capitalize()
+
+    return {
+        "first_name": name(),
+        "last_name": name(),
+        "date_of_birth": f"{pick.randrange(1930, 2010)}-{pick.randrange(1, 13):02d}-{pick.randrange(1, 29):02d}",
+        "medical_record_number": f"SYN-{pick.randrange(10**9, 10**10)}",
+        "organisation_id": organisation,
+    }
+
+
 SESSION_LIFETIME = 600.0
 SWEEP_INTERVAL = 60.0  # seconds of server time between sweeps of stale codes and login sessions
 MAX_ISSUED_KEPT = 100_000
@@ -122,6 +141,12 @@ class Store:
             record = {"id": next(self._patient_ids), **patient}
             self.patients.append(record)
         return record
+
+    def seed_patients(self, count: int, organisations: list[int]) -> None:
+        """`count` synthetic patients per organisation: made-up names, birth dates and record numbers."""
+        for organisation in organisations:
+            for _ in range(count):
+                self.add_patient(synthetic_patient(organisation))
 
     # Grants and tokens.
     def new_grant(self, client_id: str, identity: Identity, scope: frozenset[str], now: float) -> Grant:

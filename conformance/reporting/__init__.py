@@ -6,17 +6,26 @@ the record's full JSON form, so `spry-conformance report` re-renders exactly the
 
 from __future__ import annotations
 
+from typing import Any
+
 from conformance.reporting.junit import write_junit
 from conformance.reporting.sarif import write_sarif
 from conformance.reporting.summary import full_results, summary, write_json
 from conformance.run.record import RunRecord
 
 
-def write_reports(record: RunRecord) -> None:
+def write_reports(record: RunRecord, *, bundle: dict[str, Any] | None = None) -> None:
+    """Every report; `bundle` (the evidence bundle's file and signer fingerprint) is shown in report.html."""
     directory = record.report_dir
     directory.mkdir(parents=True, exist_ok=True)
     write_json(directory / "summary.json", summary(record))
     data = full_results(record)
+    if bundle:
+        data["bundle"] = bundle
+    if (directory / "allure-results").is_dir():
+        from conformance.reporting.allure import write_extras
+
+        write_extras(directory / "allure-results", record.manifest, bundle)
     write_json(directory / "results.json", data, compact=True)
     write_junit(directory / "junit.xml", record)
     write_sarif(directory / "report.sarif", record)

@@ -20,8 +20,10 @@ text and go as written (masking would mangle a title that names `?access_token=`
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from conformance import masking
@@ -187,6 +189,7 @@ class _MaskedStatusDetails:
 
     def report_result(self, result: Any) -> None:
         self._mask(getattr(result, "statusDetails", None))
+        _mark_kind(result)
         for step in getattr(result, "steps", None) or ():
             self._mask(getattr(step, "statusDetails", None))
 
@@ -196,6 +199,59 @@ class _MaskedStatusDetails:
             *(getattr(container, "afters", None) or ()),
         ]:
             self._mask(getattr(fixture, "statusDetails", None))
+
+
+#: categories.json: how Allure groups what went wrong (matched on the kind `_mark_kind` writes first).
+CATEGORIES = [
+    {"name": "Breach of a security property", "matchedStatuses": ["failed"], "messageRegex": "^breach: .*",
+     "description": "A MUST broken whose requirement names a security property: see what an attacker gains."},
+    {"name": "Format or interoperability deviation", "matchedStatuses": ["failed"], "messageRegex": "^format: .*",
+     "description": "The form of an answer (status, error code, challenge, body shape) is not the one the RFC names."},
+    {"name": "Broken environment (the check could not run)", "matchedStatuses": ["broken"],
+     "description": "The target did not answer usably, or the suite failed: no verdict on the requirement."},
+]  # fmt: skip
+
+
+def _mark_kind(result: Any) -> None:
+    """A failed check's message starts with its requirement's kind (`breach: ` or `format: `) for categories.json."""
+    details = getattr(result, "statusDetails", None)
+    if details is None or getattr(result, "status", None) != "failed" or not details.message:
+        return
+    rid = next((label.value for label in getattr(result, "labels", None) or () if label.name == REQUIREMENT_LABEL), "")
+    try:
+        from conformance.catalogue import load_catalogue
+
+        requirement = load_catalogue().requirements.get(rid)
+    except Exception:
+        return
+    if requirement is not None and not details.message.startswith(("breach: ", "format: ")):
+        details.message = f"{requirement.kind}: {details.message}"
+
+
+def write_extras(directory: Path, manifest: dict[str, Any], bundle: dict[str, Any] | None) -> None:
+    """allure-results/categories.json and environment.properties (what was run, against what)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "categories.json").write_text(json.dumps(CATEGORIES, indent=2) + "\n", encoding="utf-8")
+    target = manifest.get("target") or {}
+    rows = {
+        "target": target.get("base_url", ""),
+        "faults": ",".join(target.get("faults") or []) or "none",
+        "profile": manifest.get("profile", ""),
+        "budget": manifest.get("budget", ""),
+        "strict": manifest.get("strict", ""),
+        "seed": manifest.get("seed", ""),
+        "tool": f"{(manifest.get('tool') or {}).get('name', '')} {(manifest.get('tool') or {}).get('version', '')}",
+        "catalogue": manifest.get("catalogue_version", ""),
+        "config_hash": manifest.get("config_hash", ""),
+        "evidence_signer": (bundle or {}).get("signer", ""),
+    }
+    text = "".join(f"{key}={_property(str(value))}\n" for key, value in rows.items())
+    (directory / "environment.properties").write_text(masking.shown(text), encoding="utf-8")
+
+
+def _property(value: str) -> str:
+    """A value as a .properties line holds it (backslash, newline and = escaped)."""
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace("=", "\\=").replace(":", "\\:")
 
 
 def mask_status_details() -> None:

@@ -51,6 +51,7 @@ class RunOptions:
     fail_on: str = "failure"  # "failure": any failure fails the run; "regression": only regressions do
     deadline: float | None = None  # the epoch second after which no check starts (--max-time)
     max_time: str = ""  # --max-time as given, for the reason of the checks not run
+    keep_bodies: bool = False  # --keep-bodies: resource bodies kept whole, not as their shape
 
 
 @dataclass(eq=False)  # hashable by identity: pytest keeps plugins in a set

@@ -190,6 +190,12 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
     assert doc.by_id("matrix-count").text == "12 of 12 requirements shown"
     rows = doc.by_id("matrix-table").find_all("tr", cls="req")
     assert len(rows) == 12 and not [r for r in rows if "hidden" in r.attrs]
+    # It opens on the risk view, breaches first; the requirement matrix is the second tab.
+    assert "hidden" not in doc.by_id("view-tabs").attrs
+    assert "hidden" in doc.by_id("matrix").attrs and "hidden" not in doc.by_id("findings").attrs
+    groups = [h.attrs["id"] for h in doc.by_id("findings").find_all("h3")]
+    assert groups[0] == "group-breach", groups
+    assert "What an attacker gains" in doc.by_id("finding-JWT-ALG-NONE").text
 
     # The screenshot: a PNG of the window's size.
     png = screenshot.read_bytes()
@@ -201,3 +207,17 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
         shutil.copyfile(screenshot, keep)
 
     assert elapsed < 30, f"the browser runs took {elapsed:.1f} s"
+
+
+def test_save_as_pdf_gives_a_document(tmp_path: Path) -> None:
+    """The print stylesheet: Chromium's "Save as PDF" of the report is a document of several pages."""
+    report = tmp_path / "report.html"
+    write_html(report, sample_data())
+    pdf = tmp_path / "report.pdf"
+    subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--no-first-run",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+                    report.as_uri()], capture_output=True, timeout=60, cwd=tmp_path)  # fmt: skip
+    data = pdf.read_bytes()
+    assert data[:5] == b"%PDF-"
+    assert len(data) > 20_000

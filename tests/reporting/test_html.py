@@ -86,18 +86,18 @@ def test_faults_appear_when_the_embedded_server_ran_with_them(tmp_path: Path) ->
     assert "--fault alg-none-accepted" in doc.by_id("reproduce").text
 
 
-def test_findings_grouped_by_severity_failed_first(report: tuple[str, Element]) -> None:
+def test_findings_grouped_by_risk_breaches_first(report: tuple[str, Element]) -> None:
     html, doc = report
     findings = doc.by_id("findings")
     ids = [a.attrs["id"].removeprefix("finding-") for a in findings.find_all("article", cls="finding")]
-    # critical: failed, then error, then waived (the data lists them the other way round); then low
-    assert ids == ["JWT-ALG-NONE", "JWT-KID-TRAVERSAL", "JWT-ALG-PINNED", "CC-NO-REFRESH-TOKEN"]
+    # breaches, then what errored, warnings, waivers (the data lists them the other way round)
+    assert ids == ["JWT-ALG-NONE", "JWT-KID-TRAVERSAL", "CC-NO-REFRESH-TOKEN", "JWT-ALG-PINNED"]
     headings = [h.attrs["id"] for h in findings.find_all("h3")]
-    assert headings == ["severity-critical", "severity-low"]
+    assert headings == ["group-breach", "group-error", "group-warning", "group-waived"]
     assert (
-        html.index('id="severity-critical"')
+        html.index('id="group-breach"')
         < html.index('id="finding-JWT-ALG-NONE"')
-        < html.index('id="severity-low"')
+        < html.index('id="group-error"')
     )
     # passed and skipped requirements are not findings
     assert "finding-CC-SUCCESS" not in html and "finding-AC-CODE-EXPIRES" not in html
@@ -355,7 +355,7 @@ def test_size_stays_sensible(tmp_path: Path) -> None:
 
 
 def _families(data: dict[str, Any]) -> list[list[dict[str, Any]]]:
-    from conformance.reporting.html import _family_titles
+    from conformance.reporting.view import _family_titles
 
     _, order = _family_titles()
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -367,3 +367,15 @@ def _families(data: dict[str, Any]) -> list[list[dict[str, Any]]]:
 
 def _by_family(requirements: list[dict[str, Any]]) -> list[str]:
     return [r["id"] for f in _families({"requirements": requirements}) for r in f]
+
+
+def test_a_comparison_with_a_baseline_shows_regressions_and_fixes(tmp_path: Path) -> None:
+    """The place --baseline fills: results.json's "comparison" (regressions and fixes) above the findings."""
+    data = sample_data()
+    data["comparison"] = {"baseline": "reports-before/summary.json",
+                          "regressions": [{"id": "JWT-ALG-NONE", "was": "passed", "now": "failed"}],
+                          "fixes": [{"id": "CC-SUCCESS", "was": "failed", "now": "passed"}]}  # fmt: skip
+    _, doc = render(tmp_path, data)
+    text = doc.by_id("comparison").text
+    assert "Regressions (1): JWT-ALG-NONE passed → failed" in text and "Fixes (1): CC-SUCCESS failed → passed" in text
+    assert not render(tmp_path, sample_data())[1].has("comparison")

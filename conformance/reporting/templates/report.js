@@ -20,12 +20,13 @@
       return set;
     };
     var apply = function () {
-      var statuses = chosen("status"), severities = chosen("severity");
+      var statuses = chosen("status"), severities = chosen("severity"), families = chosen("family");
       var words = (search.value || "").toLowerCase().split(/\s+/).filter(Boolean);
       var shown = 0;
       each(rows, function (row) {
         var text = row.textContent.toLowerCase();
         var ok = statuses[row.getAttribute("data-status")] && severities[row.getAttribute("data-severity")] &&
+          families[row.getAttribute("data-family")] !== false &&
           words.every(function (w) { return text.indexOf(w) !== -1; });
         row.hidden = !ok;
         if (ok) { shown += 1; }
@@ -53,6 +54,31 @@
     apply();
   }
 
+  // Two views: by risk (findings, then what was not checked) and the requirement matrix.
+  var tabs = doc.getElementById("view-tabs");
+  if (tabs) {
+    var show = function (name) {
+      each(doc.querySelectorAll("[data-view]"), function (section) {
+        section.hidden = section.getAttribute("data-view") !== name;
+      });
+      each(tabs.querySelectorAll("button[data-tab]"), function (button) {
+        button.setAttribute("aria-selected", String(button.getAttribute("data-tab") === name));
+      });
+    };
+    tabs.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-tab]");
+      if (button) { show(button.getAttribute("data-tab")); }
+    });
+    each(doc.querySelectorAll('a[href^="#req-"], a[href="#matrix"]'), function (a) {
+      a.addEventListener("click", function () { show("requirements"); });
+    });
+    each(doc.querySelectorAll('a[href^="#finding-"], a[href="#findings"], a[href="#not-checked"]'), function (a) {
+      a.addEventListener("click", function () { show("risk"); });
+    });
+    tabs.hidden = false;
+    show("risk");
+  }
+
   // Expand or collapse every piece of evidence.
   var tools = doc.getElementById("evidence-tools");
   if (tools) {
@@ -68,6 +94,7 @@
   // Printing shows every piece of evidence; the screen goes back to how it was.
   var reopened = [];
   window.addEventListener("beforeprint", function () {
+    each(doc.querySelectorAll("[data-view]"), function (s) { s.hidden = false; });
     each(doc.querySelectorAll("details:not([open])"), function (d) { d.open = true; reopened.push(d); });
   });
   window.addEventListener("afterprint", function () {
