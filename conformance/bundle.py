@@ -114,7 +114,9 @@ def write_bundle(report_dir: Path, run: dict[str, Any], signing: Signer) -> Path
 
 
 def manifest_of(files: dict[str, bytes], signing: Signer) -> bytes:
-    entries = {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in files.items()}
+    entries = {
+        name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in files.items()
+    }
     body = {"format": "spry-conformance evidence 1", "signer": signing.fingerprint,
             "signer_is_run_key": not signing.own, "files": entries}  # fmt: skip
     return (json.dumps(body, indent=2, sort_keys=True) + "\n").encode()
@@ -221,7 +223,9 @@ def bundle_command(report_dir: Path, key_file: str | None = None) -> int:
         raise BundleError(f"{results} is not a results.json written by spry-conformance ({error})") from None
     signing = signer(key_file)
     path = write_bundle(report_dir, {"manifest": manifest, "bundled_later": True}, signing)
-    whose = "your signing key" if signing.own else f"a key made now (public key: {report_dir / PUBLIC_KEY_NAME})"
+    whose = (
+        "your signing key" if signing.own else f"a key made now (public key: {report_dir / PUBLIC_KEY_NAME})"
+    )
     print(f"wrote {path}, signed by {whose}, fingerprint {signing.fingerprint}")
     return 0
 

@@ -169,9 +169,13 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="re-render report.html from an earlier run's results")
     report.add_argument("--report-dir", metavar="DIR", default="reports")
 
-    bundle = commands.add_parser("bundle", help="write DIR/evidence.zip (signed) from an earlier run's reports")
+    bundle = commands.add_parser(
+        "bundle", help="write DIR/evidence.zip (signed) from an earlier run's reports"
+    )
     bundle.add_argument("report_dir", metavar="DIR", nargs="?", default="reports")
-    bundle.add_argument("--signing-key", metavar="FILE", help="Ed25519 private key (PEM); else SPRY_SIGNING_KEY")
+    bundle.add_argument(
+        "--signing-key", metavar="FILE", help="Ed25519 private key (PEM); else SPRY_SIGNING_KEY"
+    )
     verify = commands.add_parser("verify", help="check an evidence.zip: every hash and the signature")
     verify.add_argument("bundle", metavar="evidence.zip")
     verify.add_argument("--key", metavar="PUBLIC", help="the signer's public key (PEM) you were given")
@@ -541,7 +545,11 @@ def _usable_signing_key(config_file: str | None) -> None:
     from conformance.config import read_toml
     from conformance.errors import ConfigError
 
-    key_file = read_toml(config_file, "configuration file").get("evidence", {}).get("signing_key_file") if config_file else None
+    key_file = (
+        read_toml(config_file, "configuration file").get("evidence", {}).get("signing_key_file")
+        if config_file
+        else None
+    )
     try:
         signer(key_file)
     except BundleError as error:

@@ -75,7 +75,9 @@ class TokenSettings:
     expected_lifetime: int = 3600
     max_expiry_wait: int = 90
     clock_skew: int = 5
-    code_lifetime: int = 600  # the documented authorization-code lifetime (RFC 6749 §4.1.2: at most 10 minutes)
+    code_lifetime: int = (
+        600  # the documented authorization-code lifetime (RFC 6749 §4.1.2: at most 10 minutes)
+    )
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,12 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "max_rps": (int, float),
         "max_retry_wait": (int, float),
     },
-    "token": {"expected_lifetime": (int,), "max_expiry_wait": (int,), "clock_skew": (int,), "code_lifetime": (int,)},
+    "token": {
+        "expected_lifetime": (int,),
+        "max_expiry_wait": (int,),
+        "clock_skew": (int,),
+        "code_lifetime": (int,),
+    },
     "resource": {"read": (str,), "write": (str,), "write_probe_body": (str,)},
     "client": {
         "client_id": (str,),
@@ -306,7 +313,7 @@ def load_target(
 def _evidence(section: Mapping[str, Any]) -> EvidenceSettings:
     redact = section.get("redact", [])
     if not all(isinstance(item, str) and item.strip() for item in redact):
-        raise ConfigError("evidence.redact: a list of field names or JSON paths (\"ssn\", \"data[].identifier\")")
+        raise ConfigError('evidence.redact: a list of field names or JSON paths ("ssn", "data[].identifier")')
     return EvidenceSettings(redact=tuple(redact), signing_key_file=section.get("signing_key_file"))
 
 

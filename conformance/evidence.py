@@ -127,7 +127,9 @@ class BodyPolicy:
 
     def is_oauth(self, url: str) -> bool:
         path = urlsplit(url).path or "/"
-        return path.startswith("/.well-known/") or any(path == p.rstrip("/") or path == p for p in self.oauth_paths)
+        return path.startswith("/.well-known/") or any(
+            path == p.rstrip("/") or path == p for p in self.oauth_paths
+        )
 
     def kept(self, exchange: Exchange) -> Exchange:
         """The exchange as the evidence keeps it."""
@@ -144,7 +146,9 @@ class BodyPolicy:
 def trail(exchanges: Iterable[Exchange]) -> list[dict[str, Any]]:
     """What a passed check sent, one line each (`GET /v2/patients -> 200`): no header, body or query."""
     return [
-        {"trail": f"{e.method} {urlsplit(e.url).path or '/'} -> {e.status if e.status is not None else 'no response'}"}
+        {
+            "trail": f"{e.method} {urlsplit(e.url).path or '/'} -> {e.status if e.status is not None else 'no response'}"
+        }
         for e in exchanges
     ]
 

@@ -72,7 +72,9 @@ def _request_text(exchange: dict[str, Any]) -> str:
     return f"{exchange.get('url', '')} {headers} {exchange.get('request_body', '')}"
 
 
-def _steps(exchange: dict[str, Any], earlier: list[dict[str, Any]], known: dict[str, Variable]) -> dict[str, Step]:
+def _steps(
+    exchange: dict[str, Any], earlier: list[dict[str, Any]], known: dict[str, Variable]
+) -> dict[str, Step]:
     """Each unknown placeholder of the request, traced to the latest earlier answer that holds it."""
     steps: dict[str, Step] = {}
     for placeholder in _PLACEHOLDER.findall(_request_text(exchange)):
@@ -82,7 +84,9 @@ def _steps(exchange: dict[str, Any], earlier: list[dict[str, Any]], known: dict[
             source = _source_of(earlier[index - 1], placeholder)
             if source:
                 field, where = source
-                steps[placeholder] = Step(f"STEP{index}_{re.sub(r'[^A-Z0-9]', '_', field.upper())}", index, field, where)
+                steps[placeholder] = Step(
+                    f"STEP{index}_{re.sub(r'[^A-Z0-9]', '_', field.upper())}", index, field, where
+                )
                 break
     return steps
 
@@ -105,7 +109,11 @@ def _source_of(exchange: dict[str, Any], placeholder: str) -> tuple[str, str] | 
 
 
 def _headers(exchange: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(str(n), str(v)) for n, v in exchange.get("request_headers") or [] if str(n).lower() not in _SKIPPED_HEADERS]
+    return [
+        (str(n), str(v))
+        for n, v in exchange.get("request_headers") or []
+        if str(n).lower() not in _SKIPPED_HEADERS
+    ]
 
 
 # curl ---------------------------------------------------------------------------------------------
@@ -140,7 +148,9 @@ def _escape(text: str) -> str:
 def _shell_value(placeholder: str, known: dict[str, Variable], steps: dict[str, Step]) -> str:
     variable = known.get(placeholder)
     if variable is not None and variable.client_id is not None:
-        return f"$(printf '%s:%s' {_escape(variable.client_id)} \"${{{variable.env}}}\" | base64 | tr -d '\\n')"
+        return (
+            f"$(printf '%s:%s' {_escape(variable.client_id)} \"${{{variable.env}}}\" | base64 | tr -d '\\n')"
+        )
     if variable is not None:
         return f"${{{variable.env}}}"
     if placeholder in steps:
@@ -165,7 +175,9 @@ def _httpx(exchanges: list[dict[str, Any]], position: int, known: dict[str, Vari
                      f"{_py(str(exchange.get('url', '')), known, steps)}, headers={{{headers}}}, content={body})")  # fmt: skip
         for step in _steps_obtained(exchanges, index, needed, known):
             lines.append(f"{step.name} = {_reader(step)}")
-    lines.append(f"print(step{position + 1}.status_code)  # the evidence shows {exchanges[position].get('status')}")
+    lines.append(
+        f"print(step{position + 1}.status_code)  # the evidence shows {exchanges[position].get('status')}"
+    )
     return "\n".join(lines)
 
 
@@ -180,7 +192,9 @@ def _needed(exchanges: list[dict[str, Any]], position: int, known: dict[str, Var
     return sorted(wanted)
 
 
-def _steps_obtained(exchanges: list[dict[str, Any]], index: int, needed: list[int], known: dict[str, Variable]) -> list[Step]:
+def _steps_obtained(
+    exchanges: list[dict[str, Any]], index: int, needed: list[int], known: dict[str, Variable]
+) -> list[Step]:
     """The values later needed steps take from step `index`'s answer."""
     found: dict[str, Step] = {}
     for later in needed:
@@ -202,7 +216,9 @@ def _py_name(variable: Variable) -> str:
     return f"BASIC_{variable.env}" if variable.client_id is not None else variable.env
 
 
-def _py_definitions(exchanges: list[dict[str, Any]], needed: list[int], known: dict[str, Variable]) -> list[str]:
+def _py_definitions(
+    exchanges: list[dict[str, Any]], needed: list[int], known: dict[str, Variable]
+) -> list[str]:
     """One line per environment variable the script reads (and per Basic credential it builds from one)."""
     text = " ".join(_request_text(exchanges[i]) for i in needed)
     lines: dict[str, str] = {}

@@ -27,7 +27,15 @@ from conformance.plugin.progress import ProgressHooks
 from conformance.plugin.start import connect, is_active, preflight_only, start_run
 from conformance.plugin.xdist import XdistHooks, is_worker, wants_loadgroup, worker_input
 
-__all__ = ["budget", "clock", "expiry", "http", "run_seed", "spry_run", "target"]  # the fixtures pytest finds here
+__all__ = [
+    "budget",
+    "clock",
+    "expiry",
+    "http",
+    "run_seed",
+    "spry_run",
+    "target",
+]  # the fixtures pytest finds here
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -50,7 +58,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--spry-report-dir", default="reports", help="where the reports go")
     group.addoption("--spry-waivers", help="accepted deviations (TOML)")
     group.addoption("--spry-seed", type=int, help="seed for generated inputs")
-    group.addoption("--spry-keep-bodies", action="store_true", help="keep resource bodies whole in the evidence")
+    group.addoption(
+        "--spry-keep-bodies", action="store_true", help="keep resource bodies whole in the evidence"
+    )
     group.addoption(
         "--spry-requirement", action="append", default=[], help="only the checks of this requirement"
     )

@@ -31,8 +31,8 @@ from conformance.plugin.outcome import (
     requirement_of,
 )
 from conformance.plugin.start import invocation_of, replay_variables, secret_names
-from conformance.replay import add_replays
 from conformance.plugin.xdist import is_worker
+from conformance.replay import add_replays
 from conformance.results import CheckResult
 from conformance.run.record import TIME_LIMIT, RunRecord, record_of, write_suite_error_summary
 from conformance.run.state import GENERATED, NOTE, RunState
@@ -86,7 +86,9 @@ class RunHooks:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         state = self.state
         state.recorder.take()  # exchanges before this check belong to no check
-        begin_expiry_early(item, state, self.config)  # a remote target that the run waits for: see plugin.expiry
+        begin_expiry_early(
+            item, state, self.config
+        )  # a remote target that the run waits for: see plugin.expiry
         if item.get_closest_marker("aggressive") and not state.options.aggressive:
             pytest.skip("sends many requests: runs only with --aggressive")
         budget = state.options.max_requests
@@ -250,7 +252,9 @@ class RunHooks:
         except (OSError, ValueError) as error:
             sys.stderr.write(f"spry-conformance: evidence.zip not written: {shown(str(error))}\n")
             return
-        whose = "your signing key" if signing.own else f"a key made for this run (public key: {PUBLIC_KEY_NAME})"
+        whose = (
+            "your signing key" if signing.own else f"a key made for this run (public key: {PUBLIC_KEY_NAME})"
+        )
         sys.stdout.write(f"evidence {path} signed by {whose}, fingerprint {signing.fingerprint}\n")
 
     def _suite_bug(self, error: BaseException, details: str) -> None:

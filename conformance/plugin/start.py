@@ -19,8 +19,8 @@ from conformance.evidence import BodyPolicy
 from conformance.gates import load_expected_skips
 from conformance.http import Network, Session
 from conformance.masking import masker, shown
-from conformance.replay import Variable, variables
 from conformance.plugin.xdist import distributed, is_worker, worker_count, worker_input
+from conformance.replay import Variable, variables
 from conformance.run.preflight import check_faults, preflight
 from conformance.run.state import Invocation, RunOptions, RunState
 from conformance.waivers import load_waivers
@@ -149,7 +149,11 @@ def body_policy(target: Target, *, keep_bodies: bool) -> BodyPolicy:
 
 def secret_names(target: Target) -> list[str]:
     """The environment variables the run read secrets from: names only, never values."""
-    names = [c.secret_env or f"(embedded {c.name} client secret)" for c in target.clients.values() if c.client_secret]
+    names = [
+        c.secret_env or f"(embedded {c.name} client secret)"
+        for c in target.clients.values()
+        if c.client_secret
+    ]
     if target.user.password:
         names.append(target.user.password_env or "(embedded user password)")
     return names

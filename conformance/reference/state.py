@@ -35,7 +35,9 @@ class ServerState:
         """A fresh state: validates the fault names and generates secrets and the signing key."""
         switches = FaultSet(settings.faults | settings.variants)
         state = cls(settings, switches, clock or Clock(), demo_registry(settings.secrets))
-        identities = [c.service_account for c in state.registry.clients.values()] + [state.registry.user.identity]
+        identities = [c.service_account for c in state.registry.clients.values()] + [
+            state.registry.user.identity
+        ]
         organisations = sorted({identity.organisation_id for identity in identities})
         state.store.seed_patients(settings.patients, organisations)
         return state

@@ -217,7 +217,10 @@ def _mark_kind(result: Any) -> None:
     details = getattr(result, "statusDetails", None)
     if details is None or getattr(result, "status", None) != "failed" or not details.message:
         return
-    rid = next((label.value for label in getattr(result, "labels", None) or () if label.name == REQUIREMENT_LABEL), "")
+    rid = next(
+        (label.value for label in getattr(result, "labels", None) or () if label.name == REQUIREMENT_LABEL),
+        "",
+    )
     try:
         from conformance.catalogue import load_catalogue
 

@@ -40,14 +40,13 @@ STATUS_HELP = {
 }
 _EVIDENCE_STATUSES = {"failed", "error", "warning"}
 
+
 class Catalogue(str):
     """Text of the requirement catalogue (specs/): holds no secret, and is printed as written.
 
     Masking it again would mangle rules that name credential parameters, such as a title
     saying the resource refuses `?access_token=` in the query.
     """
-
-
 
 
 def view(data: dict[str, Any]) -> dict[str, Any]:
@@ -183,8 +182,13 @@ def _metadata(data: dict[str, Any], manifest: dict[str, Any]) -> list[dict[str, 
     add("Python", manifest.get("python"))
     bundle = data.get("bundle") or {}
     if bundle.get("signer"):
-        whose = "a key made for this run: evidence.pub" if bundle.get("run_key") else "the configured signing key"
-        add("Evidence bundle", f"{bundle.get('file', 'evidence.zip')} signed by {whose}, fingerprint {bundle['signer']}")
+        whose = (
+            "a key made for this run: evidence.pub" if bundle.get("run_key") else "the configured signing key"
+        )
+        add(
+            "Evidence bundle",
+            f"{bundle.get('file', 'evidence.zip')} signed by {whose}, fingerprint {bundle['signer']}",
+        )
     return rows
 
 

@@ -77,7 +77,9 @@ def test_a_wrong_key_fails(bundle: Path, tmp_path: Path, capsys: pytest.CaptureF
     assert code == 1 and "signature: does not verify with the given key" in out, out
 
 
-def test_a_re_signed_manifest_fails_against_the_given_key(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_re_signed_manifest_fails_against_the_given_key(
+    bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A forger who edits a file, rewrites the manifest and signs it with a key of their own."""
     import base64
     import hashlib
@@ -88,10 +90,14 @@ def test_a_re_signed_manifest_fails_against_the_given_key(bundle: Path, capsys: 
     manifest["files"]["reports/summary.json"]["sha256"] = hashlib.sha256(b"forged").hexdigest()
     body = json.dumps(manifest).encode()
     forger = Ed25519PrivateKey.generate()
-    pem = forger.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    pem = forger.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     forged = _rewrite(bundle, {"reports/summary.json": b"forged", MANIFEST: body,
                                SIGNATURE: base64.b64encode(forger.sign(body)), SIGNER: pem})  # fmt: skip
-    assert _verify(capsys, str(forged))[0] == 0  # consistent in itself: only the key a reviewer was given tells
+    assert (
+        _verify(capsys, str(forged))[0] == 0
+    )  # consistent in itself: only the key a reviewer was given tells
     code, out = _verify(capsys, str(forged), "--key", str(bundle.parent / "evidence.pub"))
     assert code == 1 and "does not verify with the given key" in out, out
 
@@ -109,7 +115,9 @@ def test_a_configured_key_signs_and_a_bad_one_is_exit_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     public = tmp_path / "mine.pub"
     public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
                                                      serialization.PublicFormat.SubjectPublicKeyInfo))  # fmt: skip

@@ -377,5 +377,8 @@ def test_a_comparison_with_a_baseline_shows_regressions_and_fixes(tmp_path: Path
                           "fixes": [{"id": "CC-SUCCESS", "was": "failed", "now": "passed"}]}  # fmt: skip
     _, doc = render(tmp_path, data)
     text = doc.by_id("comparison").text
-    assert "Regressions (1): JWT-ALG-NONE passed → failed" in text and "Fixes (1): CC-SUCCESS failed → passed" in text
+    assert (
+        "Regressions (1): JWT-ALG-NONE passed → failed" in text
+        and "Fixes (1): CC-SUCCESS failed → passed" in text
+    )
     assert not render(tmp_path, sample_data())[1].has("comparison")

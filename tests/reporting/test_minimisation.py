@@ -33,8 +33,18 @@ def test_a_resource_body_is_kept_as_its_shape() -> None:
     shaped = json.loads(shape_of_body(PATIENTS))
     assert shaped["code"] == 2000 and shaped["message"] == "Success"
     assert shaped["data"] == [
-        {"id": "<int>", "first_name": "<str 10>", "date_of_birth": "<str 10>", "medical_record_number": "<str 14>"},
-        {"id": "<int>", "first_name": "<str 2>", "date_of_birth": "<str 10>", "medical_record_number": "<str 5>"},
+        {
+            "id": "<int>",
+            "first_name": "<str 10>",
+            "date_of_birth": "<str 10>",
+            "medical_record_number": "<str 14>",
+        },
+        {
+            "id": "<int>",
+            "first_name": "<str 2>",
+            "date_of_birth": "<str 10>",
+            "medical_record_number": "<str 5>",
+        },
     ]
     same = json.loads(shape_of_body('{"data": [{"a": "xy"}, {"a": "zw"}, {"a": "uv"}]}'))
     assert same["data"] == [{"a": "<str 2>"}, "<2 more like it>"]
@@ -55,10 +65,17 @@ def test_the_policy_keeps_oauth_bodies_and_shapes_the_others() -> None:
         return Exchange("GET", url, [], "", 200, [("Content-Type", "application/json")], body)
 
     policy = BodyPolicy(oauth_paths=("/apis/v2/oauth/token",), redact=("medical_record_number",))
-    token = answer("https://h/apis/v2/oauth/token", '{"access_token":"«eyJh…#1»","medical_record_number":"x"}')
-    assert policy.kept(token).response_body == '{"access_token":"«eyJh…#1»","medical_record_number":"«redacted»"}'
+    token = answer(
+        "https://h/apis/v2/oauth/token", '{"access_token":"«eyJh…#1»","medical_record_number":"x"}'
+    )
+    assert (
+        policy.kept(token).response_body
+        == '{"access_token":"«eyJh…#1»","medical_record_number":"«redacted»"}'
+    )
     assert "Zorvexquil" not in policy.kept(answer("https://h/v2/patients?x=1", PATIENTS)).response_body
-    assert policy.kept(answer("https://h/.well-known/jwks.json", '{"keys":[]}')).response_body == '{"keys":[]}'
+    assert (
+        policy.kept(answer("https://h/.well-known/jwks.json", '{"keys":[]}')).response_body == '{"keys":[]}'
+    )
     whole = BodyPolicy(keep_bodies=True).kept(answer("https://h/v2/patients", PATIENTS))
     assert "Zorvexquil" in whole.response_body
 
@@ -99,12 +116,18 @@ def test_no_synthetic_patient_reaches_any_file(tmp_path: Path, keep: bool) -> No
     with ReferenceServer(settings) as server:
         patients = list(server.state.store.patients)
         reports = _run(tmp_path, server, *(["--keep-bodies"] if keep else []))
-    values = [str(p[k]) for p in patients for k in ("first_name", "last_name", "date_of_birth", "medical_record_number")]
+    values = [
+        str(p[k])
+        for p in patients
+        for k in ("first_name", "last_name", "date_of_birth", "medical_record_number")
+    ]
     assert len(values) >= 24
     files = _texts(reports)
     assert any(name.startswith("allure-results/") for name in files)
     leaks = sorted({(name, value) for name, text in files.items() for value in values if value in text})
-    if keep:  # the canary: with --keep-bodies the finding's evidence holds the records, and the scan sees them
+    if (
+        keep
+    ):  # the canary: with --keep-bodies the finding's evidence holds the records, and the scan sees them
         assert any(name == "results.json" for name, _ in leaks), "the scan should see kept bodies"
     else:
         assert not leaks, f"patient data reached the reports: {leaks[:10]}"

@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from conformance.reference import ReferenceServer, ServerSettings
 from conformance.replay import add_replays, variables
 
@@ -33,9 +31,12 @@ def test_a_replay_names_secrets_and_earlier_steps() -> None:
     ]  # fmt: skip
     used = add_replays(evidence, variables([("SPRY_CLIENT_SECRET", "s3cret-value", "c")]))
     assert used == ["SPRY_CLIENT_SECRET"]
-    assert 'client_secret=${SPRY_CLIENT_SECRET}' in evidence[0]["replay_curl"]
+    assert "client_secret=${SPRY_CLIENT_SECRET}" in evidence[0]["replay_curl"]
     assert "${STEP1_ACCESS_TOKEN}" in evidence[1]["replay_curl"]
-    assert "export STEP1_ACCESS_TOKEN=<the access_token in the JSON answer of step #1>" in evidence[1]["replay_curl"]
+    assert (
+        "export STEP1_ACCESS_TOKEN=<the access_token in the JSON answer of step #1>"
+        in evidence[1]["replay_curl"]
+    )
     script = evidence[1]["replay_httpx"]
     assert "STEP1_ACCESS_TOKEN = step1.json()['access_token']" in script and "s3cret" not in script
     compile(script, "replay", "exec")
@@ -58,13 +59,19 @@ def test_the_replay_of_a_finding_reproduces_its_status(tmp_path: Path) -> None:
         finding = [e for e in check["evidence"] if "method" in e][-1]
         script = tmp_path / "replay.py"
         script.write_text(finding["replay_httpx"])
-        assert not any(secret in finding["replay_httpx"] + finding["replay_curl"] for secret in SECRETS.values())
+        assert not any(
+            secret in finding["replay_httpx"] + finding["replay_curl"] for secret in SECRETS.values()
+        )
         replayed = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
                                   env=env | ENV)  # fmt: skip
         assert replayed.returncode == 0, replayed.stderr[-2000:]
         assert replayed.stdout.strip() == str(finding["status"]), (finding["replay_httpx"], replayed.stdout)
-        without = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, env=env)
+        without = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, timeout=60, env=env
+        )
         assert without.returncode != 0 and "KeyError" in without.stderr  # the variables are what it needs
         if shutil.which("bash") and shutil.which("curl") and "STEP" not in finding["replay_curl"]:
-            curl = subprocess.run(["bash", "-c", finding["replay_curl"]], capture_output=True, text=True, env=env | ENV)
+            curl = subprocess.run(
+                ["bash", "-c", finding["replay_curl"]], capture_output=True, text=True, env=env | ENV
+            )
             assert f" {finding['status']} " in curl.stdout.splitlines()[0]
