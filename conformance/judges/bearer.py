@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from conformance.findings import Evidence, Finding, judged
-from conformance.flows.resource import Challenge, challenge_of
+from conformance.flows.resource import Challenge
 from conformance.flows.token import TokenResponse
-from conformance.http import Response
-from conformance.judges.refresh import accepted
+from conformance.judges.answers import Answer, accepted, challenge_of
 from conformance.verdict import describe
 
 #: (label, the resource's answer to one access token of a grant)
-Answers = Sequence[tuple[str, Response]]
+Answers = Sequence[tuple[str, Answer]]
 
 
-def challenge_text(response: Response) -> str:
+def challenge_text(response: Answer) -> str:
     header = response.headers.get("www-authenticate")
     return f"WWW-Authenticate {describe(header)}" if header else "no WWW-Authenticate"
 
@@ -24,23 +23,23 @@ def is_bearer(challenge: Challenge | None) -> bool:
     return challenge is not None and challenge.scheme.lower() == "bearer"
 
 
-def has_bearer_challenge(response: Response) -> bool:
+def has_bearer_challenge(response: Answer) -> bool:
     return is_bearer(challenge_of(response))
 
 
-def bearer_error(response: Response) -> str | None:
+def bearer_error(response: Answer) -> str | None:
     """The error attribute of a Bearer challenge, if the response has one."""
     challenge = challenge_of(response)
     return challenge.error if challenge is not None and is_bearer(challenge) else None
 
 
-def ensure_header_token_served(access: TokenResponse, response: Response, read_path: str) -> Finding:
+def ensure_header_token_served(access: TokenResponse, response: Answer, read_path: str) -> Finding:
     """RFC 6750 §2.1: "Resource servers MUST support this method" (Authorization: Bearer <token>)."""
     return judged(accepted(response), f"{read_path} serves a fresh token sent as Authorization: Bearer (2xx)",
                   access, response, observed=f"HTTP {response.status}, {challenge_text(response)}")  # fmt: skip
 
 
-def ensure_bearer_challenge(response: Response) -> Finding:
+def ensure_bearer_challenge(response: Answer) -> Finding:
     """RFC 6750 §3: the resource server "MUST include the HTTP "WWW-Authenticate" response header field" and
     "All challenges defined by this specification MUST use the auth-scheme value "Bearer""; 401 per RFC 9110
     §15.5.2."""
@@ -49,7 +48,7 @@ def ensure_bearer_challenge(response: Response) -> Finding:
                   observed=f"HTTP {response.status}, {challenge_text(response)}")  # fmt: skip
 
 
-def ensure_challenge_without_error(response: Response) -> Finding:
+def ensure_challenge_without_error(response: Answer) -> Finding:
     """RFC 6750 §3.1: "If the request lacks any authentication information ... the resource server SHOULD NOT
     include an error code or other error information". Judged on a Bearer challenge only."""
     challenge = challenge_of(response)
@@ -58,7 +57,7 @@ def ensure_challenge_without_error(response: Response) -> Finding:
                   observed=f"{challenge_text(response)}")  # fmt: skip
 
 
-def ensure_invalid_token_refused(response: Response, sent: str) -> Finding:
+def ensure_invalid_token_refused(response: Answer, sent: str) -> Finding:
     """RFC 6749 §7: "The resource server MUST validate the access token"; RFC 6750 §3: a request whose token
     does not enable access MUST get a WWW-Authenticate challenge."""
     refused = 400 <= response.status < 500 and is_bearer(challenge_of(response))
@@ -66,7 +65,7 @@ def ensure_invalid_token_refused(response: Response, sent: str) -> Finding:
                   observed=f"HTTP {response.status}, {challenge_text(response)}")  # fmt: skip
 
 
-def ensure_invalid_token_error(response: Response, sent: str) -> Finding:
+def ensure_invalid_token_error(response: Answer, sent: str) -> Finding:
     """RFC 6750 §3.1: invalid_token - "The access token provided is expired, revoked, malformed, or invalid for
     other reasons. The resource SHOULD respond with the HTTP 401 (Unauthorized) status code"."""
     return judged(response.status == 401 and bearer_error(response) == "invalid_token",
@@ -74,7 +73,7 @@ def ensure_invalid_token_error(response: Response, sent: str) -> Finding:
                   observed=f"HTTP {response.status}, {challenge_text(response)}")  # fmt: skip
 
 
-def ensure_scheme_served(response: Response, scheme: str) -> Finding:
+def ensure_scheme_served(response: Answer, scheme: str) -> Finding:
     """RFC 9110 §11.1: HTTP authentication "uses a case-insensitive token to identify the authentication
     scheme"."""
     return judged(accepted(response), f'the token sent as "Authorization: {scheme} <token>" is served like '
@@ -82,24 +81,24 @@ def ensure_scheme_served(response: Response, scheme: str) -> Finding:
                   observed=f"HTTP {response.status}, {challenge_text(response)}")  # fmt: skip
 
 
-def ensure_query_token_refused(response: Response) -> Finding:
+def ensure_query_token_refused(response: Answer) -> Finding:
     """RFC 6750 §2.3: the URI query method "SHOULD NOT be used"; RFC 9700 §4.3.2: "Clients MUST NOT pass access
     tokens in a URI query parameter"; the Spry guide documents the header only."""
     return judged(not accepted(response), "a valid token sent only as ?access_token= is not served", response,
                   observed=f"HTTP {response.status}: the query token was accepted")  # fmt: skip
 
 
-def form_token_refused(probe: Response) -> bool:
+def form_token_refused(probe: Answer) -> bool:
     """The valid form token did not get past authentication: 401, or a 4xx with a Bearer challenge."""
     return probe.status == 401 or (400 <= probe.status < 500 and is_bearer(challenge_of(probe)))
 
 
-def form_inconclusive(probe: Response, baseline: Response) -> bool:
+def form_inconclusive(probe: Answer, baseline: Answer) -> bool:
     """A valid and an invalid form token answered alike, with no success: the POST fails before authentication."""
     return not accepted(probe) and baseline.status == probe.status
 
 
-def ensure_form_token_refused(probe: Response, baseline: Response | None) -> Finding:
+def ensure_form_token_refused(probe: Answer, baseline: Answer | None) -> Finding:
     """Spry guide, Using Access Tokens: the token goes in the Authorization header; RFC 6750 §2.2 lets a server
     support (MAY) the form-encoded body method. `baseline` is the same POST with an invalid token, sent when
     the valid one was not plainly refused."""
@@ -112,7 +111,7 @@ def ensure_form_token_refused(probe: Response, baseline: Response | None) -> Fin
                   f"form token: HTTP {baseline.status}, {challenge_text(baseline)}")  # fmt: skip
 
 
-def error_of(response: Response) -> str | None:
+def error_of(response: Answer) -> str | None:
     """The error code of a refusal: the challenge's error attribute, else a JSON body's `error` member."""
     challenge = challenge_of(response)
     if challenge is not None and challenge.error:
@@ -121,7 +120,7 @@ def error_of(response: Response) -> str | None:
     return body.get("error") if isinstance(body, dict) and isinstance(body.get("error"), str) else None
 
 
-def ensure_one_method(response: Response, second: str) -> Finding:
+def ensure_one_method(response: Answer, second: str) -> Finding:
     """RFC 6750 §2: "Clients MUST NOT use more than one method to transmit the token in each request"; §3.1:
     invalid_request - "The resource server SHOULD respond with the HTTP 400 (Bad Request) status code"."""
     error = error_of(response)
@@ -130,12 +129,12 @@ def ensure_one_method(response: Response, second: str) -> Finding:
                   response, observed=f"HTTP {response.status}, error {describe(error)}, {challenge_text(response)}")  # fmt: skip
 
 
-def scope_refusal_to_inspect(response: Response) -> bool:
+def scope_refusal_to_inspect(response: Answer) -> bool:
     """Whether the write endpoint refused the read-only token (anything else is SCOPE-READ-ONLY-CANNOT-WRITE's)."""
     return not (response.status in {400, 404, 405, 422} or accepted(response))
 
 
-def ensure_insufficient_scope(token: TokenResponse, response: Response, write: str) -> Finding:
+def ensure_insufficient_scope(token: TokenResponse, response: Answer, write: str) -> Finding:
     """RFC 6750 §3.1: insufficient_scope - "The resource server SHOULD respond with the HTTP 403 (Forbidden)
     status code and MAY include the "scope" attribute"; in a Bearer challenge (§3)."""
     return judged(response.status == 403 and bearer_error(response) == "insufficient_scope",
@@ -143,7 +142,7 @@ def ensure_insufficient_scope(token: TokenResponse, response: Response, write: s
                   token, response, observed=f"HTTP {response.status}, {challenge_text(response)}")  # fmt: skip
 
 
-def still_served(answers: Answers) -> list[tuple[str, Response]]:
+def still_served(answers: Answers) -> list[tuple[str, Answer]]:
     return [(label, r) for label, r in answers if accepted(r)]
 
 
@@ -152,7 +151,7 @@ def grant_revoked(probe: TokenResponse) -> bool:
     return probe.status in {400, 401} and probe.error == "invalid_grant"
 
 
-def _refused_as_invalid(response: Response) -> bool:
+def _refused_as_invalid(response: Answer) -> bool:
     return response.status == 401 and bearer_error(response) == "invalid_token"
 
 
@@ -174,7 +173,7 @@ def ensure_revoked_tokens_refused(
                   observed="; ".join(f"{label}: HTTP {r.status}, {challenge_text(r)}" for label, r in wrong))  # fmt: skip
 
 
-def ensure_spry_envelope(response: Response) -> Finding:
+def ensure_spry_envelope(response: Answer) -> Finding:
     """Spry API response format: {"code": 2000, "data": ..., "message": "Success"} on success."""
     body = response.json
     problems = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conformance.findings import Finding, Refusal, first_broken, judged
 from conformance.flows.token import TokenResponse
-from conformance.http import Response
+from conformance.judges.answers import Answer, accepted
 from conformance.judges.refusal import ensure_refused
 from conformance.rfc6749 import TOKEN_ERRORS
 
@@ -21,12 +21,7 @@ def outcome(answer: TokenResponse) -> str:
     return f"HTTP {answer.status}, {kind} body without an error member"
 
 
-def accepted(response: Response) -> bool:
-    """The resource served the request (2xx)."""
-    return 200 <= response.status < 300
-
-
-def scope_allows_write(response: Response) -> bool:
+def scope_allows_write(response: Answer) -> bool:
     """A write probe got past authorization: anything but 401/403 (a 4xx for the probe body is still past it)."""
     return response.status not in {401, 403}
 
@@ -85,7 +80,7 @@ def ensure_refresh_refused(answer: TokenResponse, wanted: str, *evidence: TokenR
     return ensure_refused(answer, wanted, *evidence, errors={"invalid_grant"}, observed=outcome(answer))
 
 
-def ensure_narrowed(answer: TokenResponse, probe: Response | None) -> Finding:
+def ensure_narrowed(answer: TokenResponse, probe: Answer | None) -> Finding:
     """RFC 6749 §1.5: refresh tokens obtain "additional access tokens with identical or narrower scope". A
     response that omits scope means "as requested" (§5.1): then the write `probe` shows what was granted."""
     if not answer.ok:
@@ -111,7 +106,7 @@ def ensure_not_widened(grant: TokenResponse, answer: TokenResponse) -> Finding:
 
 
 def ensure_scope_preserved(
-    narrowed: TokenResponse, again: TokenResponse, original: set[str], which: str, probe: Response | None
+    narrowed: TokenResponse, again: TokenResponse, original: set[str], which: str, probe: Answer | None
 ) -> Finding:
     """RFC 6749 §6: "If a new refresh token is issued, the refresh token scope MUST be identical to that of the
     refresh token included by the client in the request". `again` is a refresh with no scope after one
@@ -136,7 +131,7 @@ def ensure_new_access_token(previous: TokenResponse, answer: TokenResponse) -> F
                   observed="the refresh returned the previous access token again")  # fmt: skip
 
 
-def ensure_new_token_accepted(answer: TokenResponse, used: Response, read_path: str) -> Finding:
+def ensure_new_token_accepted(answer: TokenResponse, used: Answer, read_path: str) -> Finding:
     """RFC 6749 §6: the refreshed access token is a working access token (§5.1)."""
     return judged(accepted(used), f"the new access token is accepted at {read_path}", answer, used,
                   observed=f"HTTP {used.status}")  # fmt: skip
@@ -150,7 +145,7 @@ def ensure_replay_refused(rotated: TokenResponse, replay: TokenResponse) -> Find
 
 
 def ensure_family_revoked(
-    replay: TokenResponse, access_after: Response, refresh_after: TokenResponse
+    replay: TokenResponse, access_after: Answer, refresh_after: TokenResponse
 ) -> Finding:
     """RFC 9700 §4.14.2: when an invalidated refresh token is presented, the server "will revoke the active
     refresh token. This stops the attack" - and the access token issued with it must stop working too."""

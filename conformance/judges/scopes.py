@@ -11,7 +11,7 @@ from conformance.findings import Finding, judged
 from conformance.flows.responses import granted_scopes
 from conformance.flows.scope_probe import classify_write
 from conformance.flows.token import TokenResponse
-from conformance.http import Response
+from conformance.judges.answers import Answer
 from conformance.verdict import describe
 
 
@@ -22,7 +22,7 @@ def stated(answer: TokenResponse) -> str:
     return f"HTTP {answer.status}, error {answer.error!r}"
 
 
-def write_result(response: Response) -> str:
+def write_result(response: Answer) -> str:
     """What the write probe's answer says, in a reader's words."""
     return {
         "accepted": "the scope was accepted (the API went on to refuse the invalid probe body)",
@@ -83,7 +83,7 @@ def default_unstated(answer: TokenResponse) -> bool:
     return bool(answer.access_token) and answer.scope is None
 
 
-def ensure_default_scope(answer: TokenResponse, read: Response | None, read_path: str) -> Finding:
+def ensure_default_scope(answer: TokenResponse, read: Answer | None, read_path: str) -> Finding:
     """RFC 6749 §3.3: "If the client omits the scope parameter when requesting authorization, the
     authorization server MUST either process the request using a pre-defined default value or fail the
     request indicating an invalid scope requirement." A default that grants nothing is neither. `read` is the
@@ -99,18 +99,18 @@ def ensure_default_scope(answer: TokenResponse, read: Response | None, read_path
                   observed=f"no scope stated; {read_path} answered HTTP {read.status}")  # fmt: skip
 
 
-def ensure_read_token_reads(token: TokenResponse, response: Response, read_path: str) -> Finding:
+def ensure_read_token_reads(token: TokenResponse, response: Answer, read_path: str) -> Finding:
     """Spry guide, Scopes: `read` - "Read access to all resources". A token granted `read` reads."""
     return judged(200 <= response.status < 300, f"{read_path} answers 2xx to a read token", token, response,
                   observed=f"HTTP {response.status}")  # fmt: skip
 
 
-def probe_misconfigured(response: Response) -> bool:
+def probe_misconfigured(response: Answer) -> bool:
     """A write probe that neither accepted nor refused the token with 404/405: resource.write is wrong."""
     return classify_write(response.status) == "unclear" and response.status in {404, 405}
 
 
-def ensure_write_refused(token: TokenResponse, response: Response, wanted: str) -> Finding:
+def ensure_write_refused(token: TokenResponse, response: Answer, wanted: str) -> Finding:
     """Spry guide, Scopes: `write` - "Write access to all resources"; a token without `write` is refused at the
     write endpoint (RFC 6750 §3.1 insufficient_scope). A 404/405 counts as a refusal by hiding once a write
     token is seen to get further (the probe asks, `checks._controls.write_scope_or_skip`)."""
@@ -120,7 +120,7 @@ def ensure_write_refused(token: TokenResponse, response: Response, wanted: str) 
     return judged(refused, wanted, token, response, observed=write_result(response))
 
 
-def ensure_write_accepted(token: TokenResponse, response: Response, scope: str, write_path: str) -> Finding:
+def ensure_write_accepted(token: TokenResponse, response: Answer, scope: str, write_path: str) -> Finding:
     """Spry guide, Scopes: `write` - "Write access to all resources". A token granted `write` passes the scope
     check of the write endpoint (the invalid probe body is then refused: 400/422)."""
     return judged(classify_write(response.status) in {"accepted", "written"},
