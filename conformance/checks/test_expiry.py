@@ -32,6 +32,7 @@ from conformance.flows.resource import call_resource
 from conformance.flows.token import TokenResponse, client_credentials, exchange_code, refresh
 from conformance.http import Response, Session
 from conformance.judges import expiry as judge
+from conformance.judges.answers import is_success
 from conformance.run.expiry import Expiry, Plan
 from conformance.verdict import describe, expect, refusal_format
 
@@ -106,7 +107,7 @@ def _refreshable(http: Session, target: Target) -> tuple[Client, TokenResponse]:
 def _works_now(http: Session, target: Target, answer: TokenResponse) -> Response:
     """The token is accepted before any time passes; otherwise expiry cannot be judged (an error)."""
     used = call_resource(http, target, answer.access_token)
-    if not judge.accepted(used):
+    if not is_success(used):
         pytest.fail(
             f"a fresh access token was refused at {target.resource.read} (HTTP {used.status}): expiry cannot be judged"
         )

@@ -28,6 +28,11 @@ class Answered(Protocol):
     def json(self) -> Any: ...
 
 
-def is_success(answer: Answered) -> bool:
+class HasStatus(Protocol):
+    @property
+    def status(self) -> int: ...
+
+
+def is_success(answer: HasStatus) -> bool:
     """A 2xx: the request was served."""
     return 200 <= answer.status < 300

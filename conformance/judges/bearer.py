@@ -8,7 +8,7 @@ from conformance.findings import Evidence, Finding, judged
 from conformance.flows.resource import Challenge, parse_challenge
 from conformance.flows.token import TokenResponse
 from conformance.judges.answers import Answered as Response
-from conformance.judges.refresh import accepted
+from conformance.judges.answers import is_success
 from conformance.verdict import describe
 
 
@@ -42,7 +42,7 @@ def bearer_error(response: Response) -> str | None:
 
 def ensure_header_token_served(access: TokenResponse, response: Response, read_path: str) -> Finding:
     """RFC 6750 §2.1: "Resource servers MUST support this method" (Authorization: Bearer <token>)."""
-    return judged(accepted(response), f"{read_path} serves a fresh token sent as Authorization: Bearer (2xx)",
+    return judged(is_success(response), f"{read_path} serves a fresh token sent as Authorization: Bearer (2xx)",
                   access, response, observed=f"HTTP {response.status}, {challenge_text(response)}")  # fmt: skip
 
 
@@ -83,7 +83,7 @@ def ensure_invalid_token_error(response: Response, sent: str) -> Finding:
 def ensure_scheme_served(response: Response, scheme: str) -> Finding:
     """RFC 9110 §11.1: HTTP authentication "uses a case-insensitive token to identify the authentication
     scheme"."""
-    return judged(accepted(response), f'the token sent as "Authorization: {scheme} <token>" is served like '
+    return judged(is_success(response), f'the token sent as "Authorization: {scheme} <token>" is served like '
                   '"Bearer" (2xx)', response,
                   observed=f"HTTP {response.status}, {challenge_text(response)}")  # fmt: skip
 
@@ -91,7 +91,7 @@ def ensure_scheme_served(response: Response, scheme: str) -> Finding:
 def ensure_query_token_refused(response: Response) -> Finding:
     """RFC 6750 §2.3: the URI query method "SHOULD NOT be used"; RFC 9700 §4.3.2: "Clients MUST NOT pass access
     tokens in a URI query parameter"; the Spry guide documents the header only."""
-    return judged(not accepted(response), "a valid token sent only as ?access_token= is not served", response,
+    return judged(not is_success(response), "a valid token sent only as ?access_token= is not served", response,
                   observed=f"HTTP {response.status}: the query token was accepted")  # fmt: skip
 
 
@@ -102,7 +102,7 @@ def form_token_refused(probe: Response) -> bool:
 
 def form_inconclusive(probe: Response, baseline: Response) -> bool:
     """A valid and an invalid form token answered alike, with no success: the POST fails before authentication."""
-    return not accepted(probe) and baseline.status == probe.status
+    return not is_success(probe) and baseline.status == probe.status
 
 
 def ensure_form_token_refused(probe: Response, baseline: Response | None) -> Finding:
@@ -138,7 +138,7 @@ def ensure_one_method(response: Response, second: str) -> Finding:
 
 def scope_refusal_to_inspect(response: Response) -> bool:
     """Whether the write endpoint refused the read-only token (anything else is SCOPE-READ-ONLY-CANNOT-WRITE's)."""
-    return not (response.status in {400, 404, 405, 422} or accepted(response))
+    return not (response.status in {400, 404, 405, 422} or is_success(response))
 
 
 def ensure_insufficient_scope(token: TokenResponse, response: Response, write: str) -> Finding:
@@ -150,7 +150,7 @@ def ensure_insufficient_scope(token: TokenResponse, response: Response, write: s
 
 
 def still_served(answers: Answers) -> list[tuple[str, Response]]:
-    return [(label, r) for label, r in answers if accepted(r)]
+    return [(label, r) for label, r in answers if is_success(r)]
 
 
 def grant_revoked(probe: TokenResponse) -> bool:

@@ -13,6 +13,7 @@ from conformance.evidence import Exchange
 from conformance.findings import Finding, first_broken, judged
 from conformance.flows.resource import parse_challenge
 from conformance.flows.token import TokenResponse
+from conformance.judges.answers import is_success
 from conformance.verdict import describe
 
 
@@ -25,11 +26,6 @@ class Response(Protocol):
     def headers(self) -> Mapping[str, str]: ...
     @property
     def exchange(self) -> Exchange: ...
-
-
-def accepted(response: Response) -> bool:
-    """The resource served the request: a 2xx."""
-    return 200 <= response.status < 300
 
 
 def refusal(response: Response) -> str:
@@ -53,7 +49,7 @@ def ensure_token_valid_before_expiry(
     before: Response, after: Response, seconds: float, lifetimes: str
 ) -> Finding:
     """RFC 6749 §5.1: expires_in is "The lifetime in seconds of the access token": the token works until then."""
-    return judged(accepted(after), f"the token still accepted {seconds:g} s after issue, before its stated expiry",
+    return judged(is_success(after), f"the token still accepted {seconds:g} s after issue, before its stated expiry",
                   before, after, observed=f"{refusal(after)} {seconds:g} s after issue ({lifetimes})")  # fmt: skip
 
 
@@ -70,7 +66,7 @@ def ensure_refreshed_token_expires(refreshed: TokenResponse, before: Response, a
                                    seconds: float) -> Finding:  # fmt: skip
     """RFC 6750 §5.3: "Issue short-lived bearer tokens": a refreshed token is refused once its lifetime passed."""
     return first_broken(
-        judged(accepted(before), "the refreshed token accepted right after the refresh", refreshed, before,
+        judged(is_success(before), "the refreshed token accepted right after the refresh", refreshed, before,
                observed=refusal(before)),
         judged(400 <= after.status < 500, f"the refreshed token refused {seconds:g} s after the refresh", refreshed,
                before, after, observed=f"{refusal(after)} {seconds:g} s after the refresh"),

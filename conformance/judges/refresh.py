@@ -5,6 +5,7 @@ from __future__ import annotations
 from conformance.findings import Finding, Refusal, first_broken, judged
 from conformance.flows.token import TokenResponse
 from conformance.judges.answers import Answered as Response
+from conformance.judges.answers import is_success
 from conformance.judges.refusal import ensure_refused
 from conformance.rfc6749 import TOKEN_ERRORS
 
@@ -19,11 +20,6 @@ def outcome(answer: TokenResponse) -> str:
         return f"HTTP {answer.status}, error {answer.error!r}"
     kind = answer.response.content_type or "no content type"
     return f"HTTP {answer.status}, {kind} body without an error member"
-
-
-def accepted(response: Response) -> bool:
-    """The resource served the request (2xx)."""
-    return 200 <= response.status < 300
 
 
 def scope_allows_write(response: Response) -> bool:
@@ -138,7 +134,7 @@ def ensure_new_access_token(previous: TokenResponse, answer: TokenResponse) -> F
 
 def ensure_new_token_accepted(answer: TokenResponse, used: Response, read_path: str) -> Finding:
     """RFC 6749 §6: the refreshed access token is a working access token (§5.1)."""
-    return judged(accepted(used), f"the new access token is accepted at {read_path}", answer, used,
+    return judged(is_success(used), f"the new access token is accepted at {read_path}", answer, used,
                   observed=f"HTTP {used.status}")  # fmt: skip
 
 
@@ -155,7 +151,7 @@ def ensure_family_revoked(
     """RFC 9700 §4.14.2: when an invalidated refresh token is presented, the server "will revoke the active
     refresh token. This stops the attack" - and the access token issued with it must stop working too."""
     alive = []
-    if accepted(access_after):
+    if is_success(access_after):
         alive.append(
             f"the access token issued with the active refresh token still works (HTTP {access_after.status})"
         )

@@ -39,6 +39,13 @@ def full_results(record: RunRecord) -> dict[str, Any]:
          "check_results": [c.to_dict() for c in r.checks]}
         for r in record.requirements
     ]  # fmt: skip
+    if record.comparison is not None:  # --baseline: report.html shows the regressions and fixes first
+        data["comparison"] = {
+            "baseline": record.comparison.old.source,
+            **{key: [{"id": c.requirement, "was": c.before, "now": c.after}
+                     for c in record.comparison.of_kind(kind)]
+               for key, kind in (("regressions", "regression"), ("fixes", "fix"))},
+        }  # fmt: skip
     return data
 
 

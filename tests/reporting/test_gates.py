@@ -130,6 +130,11 @@ def test_fail_on_regression_adopts_known_debt(runs: dict[str, Path], tmp_path: P
                          "--fail-on", "regression")  # fmt: skip
     assert new.code == 1 and new.summary["gate"]["regressions"] == ["SEC-RACE-CODE"]
     assert "REGRESSION SEC-RACE-CODE" in new.output and "1 regression(s) against the baseline" in new.output
+    # report.html shows the regression above the findings (from results.json's comparison)
+    results = json.loads((tmp_path / "new" / "reports" / "results.json").read_text())
+    assert results["comparison"]["regressions"] == [{"id": "SEC-RACE-CODE", "was": "passed", "now": "failed"}]
+    html = (tmp_path / "new" / "reports" / "report.html").read_text()
+    assert "SEC-RACE-CODE" in html.split('id="comparison"', 1)[1].split("</div>", 1)[0]
     # a baseline is read before anything is sent; --fail-on regression needs one
     assert cli("run", "--fail-on", "regression", cwd=tmp_path).returncode == 2
     assert cli("run", "--baseline", str(tmp_path / "nowhere.json"), cwd=tmp_path).returncode == 2
