@@ -17,6 +17,7 @@ from conformance.errors import LoginError
 from conformance.evidence import Exchange
 from conformance.flows.pkce import Pkce
 from conformance.http import Response, Session
+from conformance.login.browser import Selectors, login_with_browser
 from conformance.login.command import login_with_command
 from conformance.login.walk import login_with_form
 from conformance.urls import reaches
@@ -120,6 +121,22 @@ def authorize(
         return parse_redirect(login_with_command(login.command, url))
     if not target.user.password or not target.user.username:
         raise LoginError(f"no password for {target.user.username}: set {target.user.password_env}")
+    if login.method == "browser":
+        browsed = login_with_browser(
+            session,
+            url,
+            username=target.user.username,
+            password=target.user.password,
+            redirect_uri=str(expected or client.redirect_uri),
+            selectors=Selectors(
+                login.username_field, login.password_field, login.username_selector,
+                login.password_selector, login.consent_approve, login.consent_deny,
+            ),  # fmt: skip
+            approve=approve,
+            allowed_origins=login.allowed_origins,
+            executable=login.browser,
+        )
+        return parse_redirect(browsed.location, browsed.response)
     result = login_with_form(
         session,
         url,

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+LOGINS = ("form", "spa")
+"""The login pages the server can serve: an HTML form, or a single-page app built by a script."""
+
 SECRET_KEYS = frozenset({"primary", "secondary", "read_only", "user"})
 """Keys ``ServerSettings.secrets`` may fix: the three clients' secrets and the user's password."""
 
@@ -37,6 +40,7 @@ class ServerSettings:
     port: int = 0
     secrets: Mapping[str, str] | None = None
     tls: TlsFiles | None = None
+    login: str = "form"  # "spa": the login and consent pages are built by a script (reference/spa.py)
 
     def __post_init__(self) -> None:
         if not isinstance(self.faults, frozenset):
@@ -59,5 +63,7 @@ class ServerSettings:
                 raise ValueError(f"unknown secrets keys {sorted(unknown)}; allowed: {sorted(SECRET_KEYS)}")
             if any(not isinstance(value, str) or not value for value in self.secrets.values()):
                 raise ValueError("secrets must be non-empty strings")
+        if self.login not in LOGINS:
+            raise ValueError(f"login must be one of {', '.join(LOGINS)}, not {self.login!r}")
         if self.tls is not None and not isinstance(self.tls, TlsFiles):
             raise TypeError("tls must be a TlsFiles(certfile, keyfile) value")
