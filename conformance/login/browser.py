@@ -17,6 +17,7 @@ import asyncio
 import atexit
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ _OWN_HEADERS = {"host", "content-length", "connection", "accept-encoding", "user
 #: Response headers that describe the session's connection, not the body handed to the browser.
 _WIRE_HEADERS = {"content-encoding", "content-length", "transfer-encoding", "connection"}
 #: Where screenshots of a stopped login go (the report directory's `login/`; set by the run).
-SCREENSHOTS: list[Path] = [Path("reports") / "login"]
+SCREENSHOTS: dict[str, Path] = {"dir": Path("reports") / "login"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class _Visit:
     """One login's state: what was sent, what was refused, where it ends."""
 
     session: Session
-    redirect_uri: str
+    ends: Callable[[str], bool]  # a URL the login ends at (captured, never loaded)
     origins: tuple[str, ...]
     max_requests: int
     pages: list[str] = field(default_factory=list)
@@ -80,7 +81,7 @@ class _Visit:
         url: str = request.url
         if self.location is not None or self.problem is not None:
             route.abort("aborted")
-        elif reaches(url, self.redirect_uri):
+        elif self.ends(url):
             self.location = url
             route.abort("aborted")
         elif not any(same_origin(url, origin) for origin in self.origins):
@@ -107,7 +108,7 @@ class _Visit:
             return
         self.last = response
         location = urljoin(response.url, response.location or "") if response.is_redirect else ""
-        if location and reaches(location, self.redirect_uri):
+        if location and self.ends(location):
             self.location = location
             route.abort("aborted")
             return
@@ -169,15 +170,18 @@ def login_with_browser(
     executable: str | None = None,
     timeout: float = 30.0,
     max_requests: int = 40,
+    capture: Callable[[str], bool] | None = None,
 ) -> BrowserResult:
     """Log in with a real browser and approve (or deny); return the captured navigation to `redirect_uri`.
 
+    `capture` decides which URLs end the login (default: those that reach `redirect_uri`).
     Raises LoginError naming where it stopped (the page's URL, title and text, the requests refused)
     and the screenshot saved there.
     """
     session.masker.register(password)
     browser = _Chromium.browser(find_browser(executable))
-    visit = _Visit(session, redirect_uri, (session.base_url, *allowed_origins), max_requests)
+    ends = capture or (lambda url: reaches(url, redirect_uri))
+    visit = _Visit(session, ends, (session.base_url, *allowed_origins), max_requests)
     context = browser.new_context(java_script_enabled=True, service_workers="block")
     try:
         page = context.new_page()
@@ -288,7 +292,7 @@ class _Walk:
                          pages=self.visit.pages)  # fmt: skip
 
     def screenshot(self) -> str | None:
-        folder = SCREENSHOTS[0]
+        folder = SCREENSHOTS["dir"]
         try:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"login-{time.strftime('%H%M%S')}-{id(self) % 100000:05d}.png"

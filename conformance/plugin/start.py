@@ -80,6 +80,12 @@ def start_run(config: pytest.Config) -> RunState:
     else:
         state.target = load_target(config_file, base_url=option.spry_target)
         masker.register_configured(*state.target.secrets())
+    login = state.target.user.login if state.target else None
+    if (login and login.method == "browser") or options.login == "spa":
+        from conformance.login import browser, chromium
+
+        chromium.find_browser(login.browser if login else None)  # none: exit 2 saying how to install one
+        browser.SCREENSHOTS["dir"] = options.report_dir / "login"
     return state
 
 
