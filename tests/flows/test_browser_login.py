@@ -146,3 +146,22 @@ def test_the_command_method_denies_with_its_decision_placeholder(tmp_path: Path)
     assert "code=c" in login_with_command(command, "https://as.example/authorize")
     with pytest.raises(LoginError, match="cannot deny consent"):
         login_with_command(f"python3 {script} {{authorize_url}}", "https://as.example/authorize", approve=False)
+
+
+@pytest.mark.parametrize("fault", [None, "consent-deny-issues-code"])
+def test_run_login_spa_judges_deny_through_the_browser(tmp_path: Path, fault: str | None) -> None:
+    """`run --login spa`: the embedded server's SPA, logged in by the browser; AC-DENY-NO-CODE judged both ways."""
+    _browser_or_skip()
+    from tests.support import run_suite
+
+    run = run_suite(tmp_path, "--login", "spa", "--requirement", "AC-DENY-NO-CODE",
+                    *(["--fault", fault] if fault else []), "--", "-n", "0")  # fmt: skip
+    assert run.status("AC-DENY-NO-CODE") == ("failed" if fault else "passed"), run.output[-2000:]
+    assert run.code == (1 if fault else 0)
+
+
+def test_run_login_applies_to_the_embedded_server_only(tmp_path: Path) -> None:
+    from tests.support import run_suite
+
+    run = run_suite(tmp_path, "--login", "spa", "--target", "https://as.example")
+    assert run.code == 2 and "--login applies to the embedded reference server only" in run.output
