@@ -8,7 +8,6 @@ or after its login page; errors that must not be redirected are judged on where 
 from __future__ import annotations
 
 import json
-
 import secrets
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -97,7 +98,9 @@ class _Visit:
         self.pages.append(self.session.masker.mask(url))
         headers = {k: v for k, v in request.all_headers().items() if k.lower() not in _OWN_HEADERS}
         try:
-            response = self.session.request(request.method, url, content=request.post_data_buffer, headers=headers)
+            response = self.session.request(
+                request.method, url, content=request.post_data_buffer, headers=headers
+            )
         except CredentialGuard as error:
             self.problem = str(error)
             route.abort("blockedbyclient")
@@ -139,7 +142,9 @@ class _Chromium:
         except RuntimeError:
             pass
         else:
-            raise LoginError("the browser login cannot run inside a running asyncio loop (Playwright's sync API)")
+            raise LoginError(
+                "the browser login cannot run inside a running asyncio loop (Playwright's sync API)"
+            )
         from playwright.sync_api import sync_playwright
 
         playwright = sync_playwright().start()
@@ -187,7 +192,9 @@ def login_with_browser(
         page = context.new_page()
         page.set_default_timeout(timeout * 1000)
         context.route("**/*", visit.handle)
-        _Walk(page, visit, selectors, approve, time.monotonic() + timeout).run(session.url(authorize_url), username, password)
+        _Walk(page, visit, selectors, approve, time.monotonic() + timeout).run(
+            session.url(authorize_url), username, password
+        )
         assert visit.location is not None and visit.last is not None
         return BrowserResult(visit.location, visit.last, tuple(visit.pages))
     finally:
@@ -207,10 +214,10 @@ class _Walk:
     def run(self, url: str, username: str, password: str) -> None:
         from playwright.sync_api import Error as PlaywrightError
 
-        try:
+        with contextlib.suppress(
+            PlaywrightError
+        ):  # aborted: captured at once, refused, or failed (said below)
             self.page.goto(url, wait_until="commit")
-        except PlaywrightError:
-            pass  # aborted: captured at once, refused, or failed (each said below)
         while self.visit.location is None:
             if self.visit.problem is not None:
                 self.stop(self.visit.problem)
@@ -279,7 +286,10 @@ class _Walk:
         masker = self.visit.session.masker
         where = self.page.url
         try:
-            title, text = self.page.title(), self.page.evaluate("() => document.body ? document.body.innerText : ''")
+            title, text = (
+                self.page.title(),
+                self.page.evaluate("() => document.body ? document.body.innerText : ''"),
+            )
         except Exception:
             title, text = "", ""
         details = f"; title {title[:100]!r}" if title else ""

@@ -16,7 +16,7 @@ from conformance.errors import ConfigError
 #: Program names tried on PATH, in order.
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 INSTALL = (
-    "install one (Debian/Ubuntu: apt-get install chromium) or set [user.login] browser = \"/path/to/chrome\""
+    'install one (Debian/Ubuntu: apt-get install chromium) or set [user.login] browser = "/path/to/chrome"'
 )
 
 

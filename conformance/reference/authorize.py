@@ -18,10 +18,10 @@ from starlette.responses import Response
 from . import pkce
 from .login import set_session_cookie
 from .pages import error_page, login_page
-from .spa import spa_page
 from .redirects import error_redirect
 from .registry import KNOWN_SCOPES
 from .scopes import ScopeError, parse, resolve
+from .spa import spa_page
 from .state import ServerState
 from .store import PendingAuthorization
 

@@ -118,7 +118,9 @@ async def consent(request: Request) -> Response:
     return decide(state, session, decision)
 
 
-def decide(state: ServerState, session: LoginSession, decision: str, scope: frozenset[str] | None = None) -> Response:
+def decide(
+    state: ServerState, session: LoginSession, decision: str, scope: frozenset[str] | None = None
+) -> Response:
     """The user's answer to consent (`approve` or `deny`), for the scopes approved (all requested by
     default): the redirect back to the client with a code, an error, or (under a fault) a token."""
     faults = state.faults

@@ -128,7 +128,8 @@ async def consent_api(request: Request) -> Response:
 ROUTES = ((SCRIPT_PATH, script), (SESSION_PATH, session_api), (LOGIN_API_PATH, login_api),
           (CONSENT_API_PATH, consent_api))  # fmt: skip
 
-_SCRIPT = r"""
+_SCRIPT = (
+    r"""
 "use strict";
 const app = document.getElementById("app");
 function el(tag, attrs, ...children) {
@@ -157,7 +158,7 @@ function loginStep(info, error) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     button.disabled = true;
-    const [status, answer] = await api("%(login)s",
+    const [status, answer] = await api("__LOGIN__",
       {username: user.value, password: pass.value, csrf_token: info.csrf_token});
     if (status === 200) return start();
     loginStep({...info, csrf_token: answer.csrf_token || info.csrf_token}, answer.error);
@@ -170,7 +171,7 @@ function consentStep(info, error) {
     el("li", {}, boxes[i], el("label", {for: "scope-" + s.name}, s.name + ": " + s.text))));
   const decide = async (decision) => {
     const scopes = boxes.filter((b) => b.checked).map((b) => b.value);
-    const [status, answer] = await api("%(consent)s", {decision, scopes, csrf_token: info.csrf_token});
+    const [status, answer] = await api("__CONSENT__", {decision, scopes, csrf_token: info.csrf_token});
     if (status === 200 && answer.redirect) { window.location.assign(answer.redirect); return; }
     consentStep(info, answer.error);
   };
@@ -183,9 +184,12 @@ function consentStep(info, error) {
        list, allow, deny);
 }
 async function start() {
-  const [status, info] = await api("%(session)s");
+  const [status, info] = await api("__SESSION__");
   if (status !== 200) return show(info.error);
   (info.step === "login" ? loginStep : consentStep)(info);
 }
 start();
-""" % {"login": LOGIN_API_PATH, "consent": CONSENT_API_PATH, "session": SESSION_PATH}
+""".replace("__LOGIN__", LOGIN_API_PATH)
+    .replace("__CONSENT__", CONSENT_API_PATH)
+    .replace("__SESSION__", SESSION_PATH)
+)

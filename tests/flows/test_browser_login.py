@@ -52,7 +52,12 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[ReferenceServer, Ta
 @pytest.fixture
 def session(served: tuple[ReferenceServer, Target]) -> Iterator[Session]:
     target = served[1]
-    s = Session(base_url=target.base_url, masker=Masker(), recorder=Recorder(), passwords=(target.user.password or "",))
+    s = Session(
+        base_url=target.base_url,
+        masker=Masker(),
+        recorder=Recorder(),
+        passwords=(target.user.password or "",),
+    )
     yield s
     s.close()
 
@@ -82,7 +87,9 @@ def test_a_refused_password_stops_with_a_screenshot(
 ) -> None:
     monkeypatch.setitem(browser.SCREENSHOTS, "dir", tmp_path)
     target = served[1]
-    wrong = with_overrides(target, user=type(target.user)(target.user.username, "not-the-password", target.user.login))
+    wrong = with_overrides(
+        target, user=type(target.user)(target.user.username, "not-the-password", target.user.login)
+    )
     with pytest.raises(LoginError) as raised:
         authorize(session, wrong, target.clients["primary"], state=new_state())
     message = str(raised.value)
@@ -145,7 +152,9 @@ def test_the_command_method_denies_with_its_decision_placeholder(tmp_path: Path)
     assert "error=access_denied" in login_with_command(command, "https://as.example/authorize", approve=False)
     assert "code=c" in login_with_command(command, "https://as.example/authorize")
     with pytest.raises(LoginError, match="cannot deny consent"):
-        login_with_command(f"python3 {script} {{authorize_url}}", "https://as.example/authorize", approve=False)
+        login_with_command(
+            f"python3 {script} {{authorize_url}}", "https://as.example/authorize", approve=False
+        )
 
 
 @pytest.mark.parametrize("fault", [None, "consent-deny-issues-code"])
