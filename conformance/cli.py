@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="embedded server only: switch on a named fault (the run must catch it)")  # fmt: skip
     run.add_argument("--variant", metavar="NAME", action="append", default=[],
                      help="embedded server only: switch on a named variant (correct but unusual: no check may fail)")  # fmt: skip
+    run.add_argument("--login", choices=("form", "spa"), default="form",
+                     help="embedded server only: its login pages (spa: built by a script, logged in with the browser)")  # fmt: skip
     run.add_argument("--profile", choices=("spry", "oauth2"), default="spry")
     run.add_argument("--budget", choices=("ci", "certification"), default="ci")
     run.add_argument("--aggressive", action="store_true", help="also the checks that send many requests")
@@ -138,6 +140,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8711)
     serve.add_argument("--fault", metavar="NAME", action="append", default=[])
     serve.add_argument("--variant", metavar="NAME", action="append", default=[])
+    serve.add_argument("--login", choices=("form", "spa"), default="form",
+                       help="login pages: an HTML form, or a single-page app built by a script")  # fmt: skip
     serve.add_argument("--latency", default="0", help="delay per response, e.g. 50ms")
     serve.add_argument("--lifetime", type=int, default=3600, help="access-token lifetime in seconds")
     serve.add_argument("--code-lifetime", type=int, default=60, help="authorization-code lifetime in seconds")
@@ -187,6 +191,8 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     from conformance.errors import ConfigError
     from conformance.run.preflight import check_faults
 
+    if args.login != "form" and (args.target or args.config or os.environ.get("SPRY_BASE_URL")):
+        return _usage("--login applies to the embedded reference server only (drop --target)")
     if (args.fault or args.variant) and (args.target or os.environ.get("SPRY_BASE_URL")):
         return _usage("--fault and --variant apply to the embedded reference server only (drop --target)")
     if args.max_requests is not None and args.max_requests < 1:
@@ -249,6 +255,7 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
             options += [flag, str(value)]
     options += [f"--spry-fault={name}" for name in args.fault]
     options += [f"--spry-variant={name}" for name in args.variant]
+    options += [f"--spry-login={args.login}"] * (args.login != "form")
     options += [f"--spry-requirement={rid}" for rid in args.requirement]
     options += ["--spry-strict"] * args.strict + ["--spry-aggressive"] * args.aggressive
     options += ["--spry-wait-for-expiry"] * args.wait_for_expiry
@@ -378,7 +385,7 @@ def _serve(args: argparse.Namespace) -> int:
         settings = ServerSettings(
             faults=frozenset(args.fault), variants=frozenset(args.variant), host=args.host, port=args.port, latency=latency,
             access_token_lifetime=args.lifetime, code_lifetime=args.code_lifetime,
-            patients=args.patients,
+            patients=args.patients, login=args.login,
         )  # fmt: skip
         serve(settings, access_log=not args.no_access_log)
     except (UnknownFault, ValueError) as error:

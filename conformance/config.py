@@ -57,6 +57,13 @@ class Login:
     username_field: str = "username"
     password_field: str = "password"
     command: str | None = None
+    #: method = "browser": the Chromium or Chrome to drive (found on PATH when None), and selectors that
+    #: override how the login and consent controls are found (conformance/login/browser.py).
+    browser: str | None = None
+    username_selector: str | None = None
+    password_selector: str | None = None
+    consent_approve: str | None = None
+    consent_deny: str | None = None
     #: Origins besides the target's that may receive the user's password (a login host of the deployment).
     #: The client secret, codes and tokens go to the target's origin only, whatever this says.
     allowed_origins: tuple[str, ...] = ()
@@ -204,6 +211,11 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "username_field": (str,),
         "password_field": (str,),
         "command": (str,),
+        "browser": (str,),
+        "username_selector": (str,),
+        "password_selector": (str,),
+        "consent_approve": (str,),
+        "consent_deny": (str,),
         "allowed_origins": (list,),
     },  # fmt: skip
 }
@@ -268,8 +280,8 @@ def load_target(
     login_section = dict(user_section.get("login", {}))
     login_section["allowed_origins"] = _origins(login_section.get("allowed_origins", []))
     login = Login(**{**vars(Login()), **login_section})
-    if login.method not in {"form", "command"}:
-        raise ConfigError(f"user.login.method must be 'form' or 'command', not {login.method!r}")
+    if login.method not in {"form", "command", "browser"}:
+        raise ConfigError(f"user.login.method must be 'form', 'command' or 'browser', not {login.method!r}")
     if login.method == "command" and not login.command:
         raise ConfigError("user.login.command is required when user.login.method = 'command'")
     password_env = user_section.get("password_env", "SPRY_USER_PASSWORD")
@@ -317,7 +329,9 @@ def _evidence(section: Mapping[str, Any]) -> EvidenceSettings:
     return EvidenceSettings(redact=tuple(redact), signing_key_file=section.get("signing_key_file"))
 
 
-def embedded_target(base_url: str, credentials: Mapping[str, Any], *, lifetime: int = 3600) -> Target:
+def embedded_target(
+    base_url: str, credentials: Mapping[str, Any], *, lifetime: int = 3600, login_method: str = "form"
+) -> Target:
     """The Target for the embedded reference server, from the credentials it generated."""
     clients = {}
     for name, spec in credentials["clients"].items():
@@ -329,7 +343,7 @@ def embedded_target(base_url: str, credentials: Mapping[str, Any], *, lifetime: 
             grants=tuple(spec["grants"]),
             redirect_uri=spec.get("redirect_uri"),
         )
-    user = User(credentials["user"]["username"], credentials["user"]["password"])
+    user = User(credentials["user"]["username"], credentials["user"]["password"], Login(method=login_method))
     return Target(
         base_url=base_url,
         clients=clients,

@@ -7,6 +7,7 @@ or after its login page; errors that must not be redirected are judged on where 
 
 from __future__ import annotations
 
+import json
 import secrets
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -456,8 +457,19 @@ def _clicked_deny(answer: AuthorizationResponse) -> bool:
     """Was the redirect the answer to a form post that carried a Deny button's name or value?"""
     if answer.response is None or answer.response.exchange.method != "POST":
         return False
-    pairs = parse_qsl(answer.response.exchange.request_body, keep_blank_values=True)
+    body = answer.response.exchange.request_body
+    pairs = parse_qsl(body, keep_blank_values=True)
+    if body.lstrip().startswith("{"):  # a script's JSON post (method = "browser" on a single-page login)
+        pairs = [(str(k), str(v)) for k, v in _json_members(body)]
     return any(DENY.search(name) or DENY.search(value) for name, value in pairs if "csrf" not in name.lower())
+
+
+def _json_members(body: str) -> list[tuple[object, object]]:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return []
+    return list(document.items()) if isinstance(document, dict) else []
 
 
 @requirement("AC-DENY-NO-CODE")

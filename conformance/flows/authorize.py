@@ -8,7 +8,7 @@ captured and parsed, never followed.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -17,6 +17,7 @@ from conformance.errors import LoginError
 from conformance.evidence import Exchange
 from conformance.flows.pkce import Pkce
 from conformance.http import Response, Session
+from conformance.login.browser import BrowserResult, Selectors, login_with_browser
 from conformance.login.command import login_with_command
 from conformance.login.walk import login_with_form
 from conformance.urls import reaches
@@ -117,9 +118,12 @@ def authorize(
     login = target.user.login
     if login.method == "command":
         assert login.command is not None
-        return parse_redirect(login_with_command(login.command, url))
+        return parse_redirect(login_with_command(login.command, url, approve=approve))
     if not target.user.password or not target.user.username:
         raise LoginError(f"no password for {target.user.username}: set {target.user.password_env}")
+    if login.method == "browser":
+        browsed = browser_login(session, target, url, str(expected or client.redirect_uri), approve=approve)
+        return parse_redirect(browsed.location, browsed.response)
     result = login_with_form(
         session,
         url,
@@ -134,6 +138,40 @@ def authorize(
     return parse_redirect(result.location, result.redirect)
 
 
+def browser_login(
+    session: Session,
+    target: Target,
+    url: str,
+    redirect_uri: str,
+    *,
+    approve: bool = True,
+    capture: Callable[[str], bool] | None = None,
+) -> BrowserResult:
+    """`[user.login] method = "browser"`: the login in a real browser, configured from the target."""
+    login = target.user.login
+    if not target.user.password or not target.user.username:
+        raise LoginError(f"no password for {target.user.username}: set {target.user.password_env}")
+    return login_with_browser(
+        session,
+        url,
+        username=target.user.username,
+        password=target.user.password,
+        redirect_uri=redirect_uri,
+        selectors=Selectors(
+            login.username_field,
+            login.password_field,
+            login.username_selector,
+            login.password_selector,
+            login.consent_approve,
+            login.consent_deny,
+        ),  # fmt: skip
+        approve=approve,
+        allowed_origins=login.allowed_origins,
+        executable=login.browser,
+        capture=capture,
+    )
+
+
 def request_authorization(session: Session, url: str) -> Response:
     """Only the first step: send the authorization request and return what comes back (page or redirect)."""
     return session.request("GET", url)
@@ -144,6 +182,7 @@ __all__ = [
     "LoginError",
     "authorization_url",
     "authorize",
+    "browser_login",
     "new_state",
     "parse_redirect",
     "reaches",

@@ -20,6 +20,7 @@ from conformance.evidence import Exchange
 from conformance.flows.authorize import (
     AuthorizationResponse,
     authorization_url,
+    browser_login,
     parse_redirect,
     request_authorization,
 )
@@ -155,6 +156,11 @@ def _drive(
                     url, watched, first, redirect=parse_redirect(location), walked=True
                 )
             return AuthorizationOutcome(url, watched, first, walked=True, off_origin=location)
+        if login.method == "browser":
+            browsed = browser_login(session, target, url, watched, approve=approve)
+            return AuthorizationOutcome(
+                url, watched, first, redirect=parse_redirect(browsed.location, browsed.response), walked=True
+            )
         if not target.user.username or not target.user.password:
             return AuthorizationOutcome(url, watched, first, needs_login=True)
         result = login_with_form(

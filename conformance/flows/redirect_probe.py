@@ -22,7 +22,7 @@ from conformance.config import Client, Target
 # The login pages are answered with the form driver's own steps (`login_with_form` stops at one
 # redirect URI only; a look-alike walk must stop at any redirect towards the client's side).
 from conformance.errors import LoginError
-from conformance.flows.authorize import authorization_url, new_state
+from conformance.flows.authorize import authorization_url, browser_login, new_state
 from conformance.flows.redirect_lookalikes import Lookalike, is_registered_uri, without_query
 from conformance.http import Response, Session
 from conformance.login.command import login_with_command
@@ -124,6 +124,13 @@ def probe_lookalike(
                     return result(response, location=location)
                 response = walk.follow(response, location)
                 continue
+            if target.user.login.method == "browser" and response.status < 400 and not walk.logged_in:
+                browsed = browser_login(  # the page is the browser's: it logs in, stopping towards the client
+                    session, target, url, registered, capture=lambda u: _towards_client(u, watched, session.base_url)
+                )  # fmt: skip
+                return Probe(
+                    lookalike, registered, first, browsed.response, location=browsed.location, logged_in=True
+                )
             page = parse_page(response.text, response.url)
             if response.status >= 400 or not page.forms:
                 return result(response)

@@ -16,16 +16,25 @@ from conformance.masking import masker
 _URL_LINE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:/\S*")
 
 
-def login_with_command(command: str, authorize_url: str, *, timeout: float = 120.0) -> str:
+def login_with_command(
+    command: str, authorize_url: str, *, timeout: float = 120.0, approve: bool = True
+) -> str:
     """Run the user's login program and return the final redirect URL it prints.
 
     `{authorize_url}` in the command is replaced by the URL (appended when absent); the command is
     split like a shell would (no shell runs it), stdin is closed, and the URL is the last
-    non-empty line of its output. Raises LoginError on failure, quoting the end of its stderr.
+    non-empty line of its output. `{decision}` is replaced by `approve` or `deny` (what the user answers
+    on the consent screen); a command without it can only approve. Raises LoginError on failure,
+    quoting the end of its stderr.
     """
     argv = shlex.split(command)
     if not argv:
         raise LoginError("the login command is empty")
+    if not approve and not any("{decision}" in part for part in argv):
+        raise LoginError(
+            "the login command cannot deny consent: add {decision} (approve or deny) to [user.login] command"
+        )
+    argv = [part.replace("{decision}", "approve" if approve else "deny") for part in argv]
     if any("{authorize_url}" in part for part in argv):
         argv = [part.replace("{authorize_url}", authorize_url) for part in argv]
     else:

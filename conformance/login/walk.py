@@ -199,6 +199,9 @@ def _read_page(walk: Walk, response: Response) -> Page:
     if response.status >= 400:
         raise walk.error(response, f"answered {response.status} with no form{page.describe()}")
     kind = response.content_type or "no content type"
+    if "<script" in response.text.lower():
+        raise walk.error(response, f"no form on the page ({response.status}, {kind}): it is built by JavaScript, "
+                         f'which the form method does not run; set [user.login] method = "browser"{page.describe()}')  # fmt: skip
     raise walk.error(response, f"no form on the page ({response.status}, {kind}){page.describe()}")
 
 

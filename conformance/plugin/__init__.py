@@ -48,6 +48,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--spry-variant", action="append", default=[], help="embedded server: switch on a named variant"
     )
+    group.addoption(
+        "--spry-login",
+        default="form",
+        choices=("form", "spa"),
+        help="embedded server: its login pages (spa: built by a script; the browser logs in)",
+    )
     group.addoption("--spry-profile", default="spry", choices=PROFILES, help="requirement profile")
     group.addoption("--spry-strict", action="store_true", help="SHOULD-level findings fail the run")
     group.addoption("--spry-budget", default="ci", choices=("ci", "certification"), help="fuzzing depth")

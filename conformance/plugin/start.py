@@ -56,6 +56,8 @@ def start_run(config: pytest.Config) -> RunState:
         raise ConfigError(f"--spry-requirement: unknown requirement {unknown[0]!r}")
     config_file = option.spry_config or config.getini("spry_config") or None
     embedded = not (option.spry_target or os.environ.get("SPRY_BASE_URL") or _file_names_target(config_file))
+    if option.spry_login != "form" and not embedded:
+        raise ConfigError("--login applies to the embedded reference server only (drop --target)")
     if (option.spry_fault or option.spry_variant) and not embedded:
         raise ConfigError("--fault and --variant apply to the embedded reference server only (drop --target)")
     max_requests = option.spry_max_requests
@@ -81,6 +83,7 @@ def start_run(config: pytest.Config) -> RunState:
         waivers=tuple(waivers),
         faults=tuple(option.spry_fault),
         variants=tuple(option.spry_variant),
+        login=option.spry_login,
         embedded=embedded,
         distributed=distributed(config),
         # each xdist worker gets its share of the budget
@@ -102,6 +105,12 @@ def start_run(config: pytest.Config) -> RunState:
     else:
         state.target = load_target(config_file, base_url=option.spry_target)
         masker.register_configured(*state.target.secrets())
+    login = state.target.user.login if state.target else None
+    if (login and login.method == "browser") or options.login == "spa":
+        from conformance.login import browser, chromium
+
+        chromium.find_browser(login.browser if login else None)  # none: exit 2 saying how to install one
+        browser.SCREENSHOTS["dir"] = options.report_dir / "login"
     return state
 
 
@@ -112,11 +121,14 @@ def connect(state: RunState, config: pytest.Config) -> None:
 
         options = state.options
         server = ReferenceServer(
-            ServerSettings(faults=frozenset(options.faults), variants=frozenset(options.variants))
+            ServerSettings(
+                faults=frozenset(options.faults), variants=frozenset(options.variants), login=options.login
+            )
         )
         server.start()
         state.server = server
-        state.target = embedded_target(server.base_url, server.credentials)
+        method = "browser" if options.login == "spa" else "form"
+        state.target = embedded_target(server.base_url, server.credentials, login_method=method)
         masker.register_configured(*state.target.secrets())
     target = state.target
     assert target is not None

@@ -16,6 +16,7 @@ from .authorize import authorize
 from .login import consent, login
 from .metadata import JWKS_PATH, METADATA_PATH, jwks_endpoint, metadata_endpoint
 from .resource import patients
+from .spa import ROUTES as SPA_ROUTES
 from .state import ServerState
 from .token_endpoint import token_endpoint
 
@@ -83,6 +84,8 @@ def build_app(state: ServerState) -> Starlette:
         Route(METADATA_PATH, metadata_endpoint({"token": TOKEN_PATH, "authorize": AUTHORIZE_PATH})),
         Route(JWKS_PATH, jwks_endpoint),
     ]
+    if state.settings.login == "spa":
+        routes += [Route(path, AnyMethod(handler)) for path, handler in SPA_ROUTES]
     middleware = (
         [Middleware(LatencyMiddleware, seconds=state.settings.latency)] if state.settings.latency else []
     )

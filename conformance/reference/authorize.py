@@ -21,6 +21,7 @@ from .pages import error_page, login_page
 from .redirects import error_redirect
 from .registry import KNOWN_SCOPES
 from .scopes import ScopeError, parse, resolve
+from .spa import spa_page
 from .state import ServerState
 from .store import PendingAuthorization
 
@@ -124,6 +125,6 @@ async def authorize(request: Request) -> Response:
         client.client_id, sent, target, response_type, scope, state_value, challenge, method
     )
     session = state.store.new_session(pending, state.clock.now())
-    response = login_page(faults, session, client)
+    response = spa_page(state) if state.settings.login == "spa" else login_page(faults, session, client)
     set_session_cookie(response, session.sid)
     return response

@@ -40,7 +40,7 @@ async def _form(request: Request) -> dict[str, str] | None:
         return None
 
 
-def _csrf_ok(state: ServerState, session: LoginSession, form: dict[str, str]) -> bool:
+def csrf_ok(state: ServerState, session: LoginSession, form: dict[str, str]) -> bool:
     if state.faults.on("login-csrf-not-checked"):
         return True
     return hmac.compare_digest(form.get("csrf_token", "").encode(), session.csrf.encode())
@@ -61,7 +61,7 @@ async def _session_and_form(
     form = await _form(request)
     if form is None:
         return error_page(faults, 400, "The form could not be read.")
-    if not _csrf_ok(state, session, form):
+    if not csrf_ok(state, session, form):
         return error_page(faults, 403, "The form is stale or was not sent by this site.")
     return session, form
 
@@ -76,18 +76,23 @@ async def login(request: Request) -> Response:
     # Fault login-username-500: a username outside ASCII reaches an encoder that crashes.
     if not form.get("username", "").isascii() and state.faults.on("login-username-500"):
         return Response("Internal Server Error", status_code=500, media_type="text/plain")
-    user = state.registry.user
     client = state.registry.client(session.pending.client_id)
     assert client is not None
-    good_password = hmac.compare_digest(form.get("password", "").encode(), user.password.encode())
-    if form.get("username") != user.username or not good_password:
+    if not credentials_ok(state, form):
         state.store.rotate_csrf(session)
         return login_page(state.faults, session, client, "Invalid username or password.")
-    fresh = state.store.replace_session(session, user.username)
+    fresh = state.store.replace_session(session, state.registry.user.username)
     response = RedirectResponse(CONSENT_PATH, status_code=303)
     response.headers["Cache-Control"] = "no-store"
     set_session_cookie(response, fresh.sid)
     return response
+
+
+def credentials_ok(state: ServerState, form: dict[str, str]) -> bool:
+    """The demo user's username and password (the password compared in constant time)."""
+    user = state.registry.user
+    good_password = hmac.compare_digest(form.get("password", "").encode(), user.password.encode())
+    return form.get("username") == user.username and good_password
 
 
 async def consent(request: Request) -> Response:
@@ -107,10 +112,19 @@ async def consent(request: Request) -> Response:
     if isinstance(outcome, Response):
         return outcome
     session, form = outcome
-    pending = session.pending
     decision = form.get("decision")
     if decision not in ("approve", "deny"):
         return error_page(faults, 400, "Choose Allow or Deny.")
+    return decide(state, session, decision)
+
+
+def decide(
+    state: ServerState, session: LoginSession, decision: str, scope: frozenset[str] | None = None
+) -> Response:
+    """The user's answer to consent (`approve` or `deny`), for the scopes approved (all requested by
+    default): the redirect back to the client with a code, an error, or (under a fault) a token."""
+    faults = state.faults
+    pending = session.pending
     state.store.drop_session(session.sid)
     if decision == "deny" and not faults.on("consent-deny-issues-code"):
         return error_redirect(
@@ -124,7 +138,7 @@ async def consent(request: Request) -> Response:
         _new_code(state),
         pending.client_id,
         pending.redirect_uri,
-        pending.scope,
+        pending.scope if scope is None else scope,
         state.registry.user.identity,
         pending.challenge,
         pending.method,

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+LOGINS = ("form", "spa")
+"""The login pages the server can serve: an HTML form, or a single-page app built by a script."""
+
 SECRET_KEYS = frozenset({"primary", "secondary", "read_only", "user"})
 """Keys ``ServerSettings.secrets`` may fix: the three clients' secrets and the user's password."""
 
@@ -40,6 +43,7 @@ class ServerSettings:
     #: synthetic patient records seeded for each organisation (made up per server: names, birth dates and
     #: record numbers no real person has), so a test can prove that none of them reaches a report
     patients: int = 3
+    login: str = "form"  # "spa": the login and consent pages are built by a script (reference/spa.py)
 
     def __post_init__(self) -> None:
         if not isinstance(self.faults, frozenset):
@@ -64,5 +68,7 @@ class ServerSettings:
                 raise ValueError(f"unknown secrets keys {sorted(unknown)}; allowed: {sorted(SECRET_KEYS)}")
             if any(not isinstance(value, str) or not value for value in self.secrets.values()):
                 raise ValueError("secrets must be non-empty strings")
+        if self.login not in LOGINS:
+            raise ValueError(f"login must be one of {', '.join(LOGINS)}, not {self.login!r}")
         if self.tls is not None and not isinstance(self.tls, TlsFiles):
             raise TypeError("tls must be a TlsFiles(certfile, keyfile) value")

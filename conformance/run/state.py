@@ -41,6 +41,7 @@ class RunOptions:
     waivers: tuple[Waiver, ...] = ()
     faults: tuple[str, ...] = ()
     variants: tuple[str, ...] = ()
+    login: str = "form"  # the embedded server's login pages: "form", or "spa" (logged in with the browser)
     embedded: bool = True
     distributed: bool = False
     max_requests: int | None = None  # this process's share of --max-requests

@@ -66,7 +66,7 @@ def test_flag_overrides_file_and_environment(tmp_path: Path) -> None:
         ("[target]\nverify_tls = 'yes'\n", "target.verify_tls must be bool"),
         ("[resource]\nread = 'patients'\n", "resource.read"),
         ("[clients.primary]\ngrants = ['implicit']\n", "clients.primary.grants"),
-        ("[user.login]\nmethod = 'browser'\n", "user.login.method"),
+        ("[user.login]\nmethod = 'selenium'\n", "user.login.method"),
         ("[target]\nbase_url = 'ftp://x'\n", "target.base_url"),
         ("not toml [", "not valid TOML"),
     ],
