@@ -1,4 +1,8 @@
-"""PKCE (RFC 7636) on the authorization code grant, as RFC 9700 §2.1.1 requires of authorization servers."""
+"""PKCE (RFC 7636) on the authorization code grant, as RFC 9700 §2.1.1 requires of authorization servers.
+
+Probes only: each check sends its requests and hands the answer to its judge (conformance/judges/pkce.py,
+and `verdict.expect_refused` for the refusals).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,13 @@ from conformance.catalogue import requirement
 from conformance.checks._controls import pkce_exchange_or_skip
 from conformance.checks.conftest import Authorizer
 from conformance.config import Client, Target
+from conformance.findings import settle
 from conformance.flows.authorize import AuthorizationResponse
 from conformance.flows.pkce import Pkce, new_pkce
 from conformance.flows.token import TokenResponse, exchange_code
 from conformance.http import Session
-from conformance.verdict import describe, expect, expect_refused
+from conformance.judges import pkce as judge
+from conformance.verdict import expect_refused
 
 
 @pytest.fixture
@@ -61,12 +67,9 @@ def test_s256_flow_succeeds(
 ) -> None:
     """RFC 7636 §4.2: S256 "is Mandatory To Implement (MTI) on the server"; RFC 9700 §2.1.1."""
     answer = authorize_user(code_client, pkce=pkce)
-    evidence = [answer.response.exchange] if answer.response is not None else []
-    expect(answer.code, "a code for the authorization request with code_challenge_method=S256", *evidence,
-           observed=f"no code (error {describe(answer.error)})")  # fmt: skip
+    settle(judge.ensure_code_for_an_s256_challenge(answer))
     tokens = _redeem(http, target, code_client, answer, pkce.verifier)
-    expect(tokens.ok, "a token for the code exchange with the matching code_verifier", tokens,
-           observed=f"HTTP {tokens.status}, error {describe(tokens.error)}")  # fmt: skip
+    settle(judge.ensure_matching_verifier_gets_a_token(tokens))
 
 
 @requirement("AC-PKCE-VERIFIER-REQUIRED")

@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 
 from conformance.evidence import Exchange
+from conformance.flows.authorize import AuthorizationResponse, parse_redirect
+from conformance.flows.front_channel import AuthorizationOutcome
 from conformance.flows.token import TokenResponse
 from conformance.http import Response
 
@@ -43,3 +45,31 @@ SPRY_TOKEN = {
     "clinic_id_list": [3],
     "name": "Recorded Clinic",
 }
+
+
+# --- the front channel: the authorization request and where it ended -------------------------------
+
+AUTHORIZE_URL = "https://spry.test/oauth/authorize"
+REDIRECT_URI = "https://client.test/callback"
+
+
+def redirect(
+    location: str, status: int = 302, *, method: str = "GET", sent: str = ""
+) -> AuthorizationResponse:
+    """The redirect back to the client, as `parse_redirect` reads it from a recorded response."""
+    answer = response(
+        status, "", headers=[("location", location)], url=AUTHORIZE_URL, method=method, sent=sent
+    )
+    return parse_redirect(location, answer)
+
+
+def outcome(location: str | None = None, *, status: int = 200, off_origin: str | None = None,
+            walked: bool = False) -> AuthorizationOutcome:  # fmt: skip
+    """Where an authorization request ended: a redirect to `location` (the watched URI), or a page."""
+    if location is not None:
+        captured = redirect(location)
+        return AuthorizationOutcome(AUTHORIZE_URL, REDIRECT_URI, response(200, "<html>login</html>",
+                                    url=AUTHORIZE_URL, method="GET"), redirect=captured, walked=walked)  # fmt: skip
+    page = response(status, "<html>error</html>", headers=[("content-type", "text/html")], url=AUTHORIZE_URL,
+                    method="GET")  # fmt: skip
+    return AuthorizationOutcome(AUTHORIZE_URL, REDIRECT_URI, page, off_origin=off_origin, walked=walked)
