@@ -117,3 +117,20 @@ def settle_property(finding: Finding, recorder: Recorder, format_requirement: st
         recorder.deviate(format_requirement, f"{finding.observed} where the rule wants {finding.wanted}",
                          finding.exchanges[-1])  # fmt: skip
     return finding
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refusal judged in two parts: `finding`, whether anything was issued (the check's own property),
+    and `deviation`, the format requirement and text when the refusal is not the RFC 6749 §5.2 error named."""
+
+    finding: Finding
+    deviation: tuple[str, str] | None = None
+
+
+def settle_refusal(refusal: Refusal, recorder: Recorder) -> Finding:
+    """Raise when something was issued; otherwise record the refusal's deviation of form, if any."""
+    settle(refusal.finding)
+    if refusal.deviation is not None and refusal.finding.exchanges:
+        recorder.deviate(*refusal.deviation, refusal.finding.exchanges[-1])
+    return refusal.finding

@@ -12,9 +12,17 @@ from typing import Protocol
 
 from conformance.errors import Violation
 from conformance.evidence import Exchange, Recorder
-from conformance.findings import Evidence, HasExchange, judged, settle
+from conformance.findings import Evidence, HasExchange, Refusal, judged, settle, settle_refusal
 
-__all__ = ["HasExchange", "Violation", "describe", "expect", "expect_refused", "expect_status"]
+__all__ = [
+    "HasExchange",
+    "Violation",
+    "describe",
+    "expect",
+    "expect_refused",
+    "expect_status",
+    "refusal_deviation",
+]
 
 #: The format requirements a refusal's form belongs to (RFC 6749 §5.2).
 ERROR_BODY, ERROR_CODE = "TOKEN-ERROR-BODY", "TOKEN-ERROR-CODE"
@@ -45,6 +53,23 @@ def refusal_format(answer: TokenAnswer) -> str:
     return ERROR_CODE if answer.error in _TOKEN_ERRORS and answer.status in {400, 401} else ERROR_BODY
 
 
+def refusal_deviation(answer: TokenAnswer, wanted: str, errors: Collection[str]) -> tuple[str, str] | None:
+    """The format finding of a refusal, as (format requirement, text), or None when it is the §5.2 error named.
+
+    A refusal that is not the §5.2 error the RFC names belongs to the format requirement that owns it:
+    `TOKEN-ERROR-BODY` for a body that is no §5.2 error (an empty 403, HTML, an unknown code),
+    `TOKEN-ERROR-CODE` for a listed code that is not the one for this cause.
+    """
+    if answer.error in errors and answer.status in {400, 401}:
+        return None
+    named = " or ".join(sorted(errors))
+    if refusal_format(answer) == ERROR_CODE:
+        return ERROR_CODE, f"refused with error {answer.error!r} where RFC 6749 §5.2 names {named} ({wanted})"
+    shown = f"error {answer.error!r}" if answer.error else "no §5.2 error code"
+    return ERROR_BODY, (f"refused, but with HTTP {answer.status} and {shown} where RFC 6749 §5.2 names "
+                        f"HTTP 400 {named} ({wanted})")  # fmt: skip
+
+
 def expect_refused(
     recorder: Recorder,
     answer: TokenAnswer,
@@ -55,22 +80,12 @@ def expect_refused(
 ) -> None:
     """A refusal check: the property first, at the check's own level (was a token issued?), then the form.
 
-    When nothing was issued, the property held whatever the answer looks like. A refusal that is not the
-    §5.2 error the RFC names is recorded for the format requirement that owns it: `TOKEN-ERROR-BODY` for a
-    body that is no §5.2 error (an empty 403, HTML, an unknown code), `TOKEN-ERROR-CODE` for a listed code
-    that is not the one for this cause. One server trait is then one finding, not one alarm per check.
+    When nothing was issued, the property held whatever the answer looks like; a refusal in another form
+    is recorded for its format requirement (`refusal_deviation`). One server trait is then one finding,
+    not one alarm per check.
     """
-    expect(not answer.access_token, wanted, *evidence, answer, observed=observed)
-    if answer.error in errors and answer.status in {400, 401}:
-        return
-    named = " or ".join(sorted(errors))
-    if refusal_format(answer) == ERROR_CODE:
-        recorder.deviate(ERROR_CODE, f"refused with error {answer.error!r} where RFC 6749 §5.2 names {named} "
-                         f"({wanted})", answer.exchange)  # fmt: skip
-        return
-    shown = f"error {answer.error!r}" if answer.error else "no §5.2 error code"
-    recorder.deviate(ERROR_BODY, f"refused, but with HTTP {answer.status} and {shown} where RFC 6749 §5.2 names "
-                     f"HTTP 400 {named} ({wanted})", answer.exchange)  # fmt: skip
+    property_ = judged(not answer.access_token, wanted, *evidence, answer, observed=observed)
+    settle_refusal(Refusal(property_, refusal_deviation(answer, wanted, errors)), recorder)
 
 
 def expect_status(response: HasExchange, statuses: int | Collection[int], wanted: str) -> None:

@@ -31,7 +31,7 @@ from conformance.checks._authorization_code import redeem as _redeem
 from conformance.checks._controls import registered_redirect_or_skip
 from conformance.checks.conftest import LoginCheck
 from conformance.config import Client, Target
-from conformance.findings import settle
+from conformance.findings import settle, settle_refusal
 from conformance.flows.authorize import AuthorizationResponse, LoginError, authorize, new_state
 from conformance.flows.front_channel import attempt_authorization, raw_authorization_url
 from conformance.flows.identity import token_identity, whose_token
@@ -238,8 +238,7 @@ def test_code_is_single_use(
 ) -> None:
     """RFC 6749 §4.1.2: "If an authorization code is used more than once, the authorization server MUST deny the request"."""
     replay = _redeem(http, target, code_client, issued_code)
-    expect_refused(http.recorder, replay, "the second redemption of the code refused", code_tokens,
-                   errors={"invalid_grant"}, observed=f"HTTP {replay.status}: a second access token was issued")  # fmt: skip
+    settle_refusal(judge.ensure_code_replay_refused(replay, code_tokens), http.recorder)
 
 
 @requirement("AC-CODE-REUSE-REVOKES")
@@ -292,9 +291,7 @@ def test_code_is_bound_to_its_client(
     stolen = _redeem(http, target, secondary, issued_code, redirect_uri=code_client.redirect_uri)
     if stolen.error in {"invalid_client", "unauthorized_client"} or stolen.status == 429:
         secondary_works_or_skip(http, target, secondary, stolen, request)
-    expect_refused(http.recorder, stolen, "the primary client's code refused to the secondary client",
-                   errors={"invalid_grant"},
-                   observed="the secondary client got an access token for the primary client's code")  # fmt: skip
+    settle_refusal(judge.ensure_stolen_code_refused(stolen), http.recorder)
 
 
 @requirement("AC-CODE-BOUND-TO-REDIRECT-URI")
@@ -306,8 +303,7 @@ def test_code_is_bound_to_its_redirect_uri(
     sent = FOREIGN_URI if redirect_uri == "different" else None
     answer = _redeem(http, target, code_client, issued_code, redirect_uri=sent)
     what = f"redirect_uri={FOREIGN_URI}" if sent else "no redirect_uri"
-    expect_refused(http.recorder, answer, f"the code refused with {what}", errors={"invalid_grant", "invalid_request"},
-                   observed=f"HTTP {answer.status}: a token was issued")  # fmt: skip
+    settle_refusal(judge.ensure_code_refused_without_its_redirect_uri(answer, what), http.recorder)
 
 
 @requirement("AC-CODE-EXPIRES")

@@ -9,10 +9,11 @@ from urllib.parse import urlsplit
 
 from conformance.errors import LoginError
 from conformance.evidence import Exchange
-from conformance.findings import Evidence, Finding, first_broken, judged
+from conformance.findings import Evidence, Finding, Refusal, first_broken, judged
 from conformance.flows.authorize import AuthorizationResponse
 from conformance.flows.front_channel import AuthorizationOutcome
 from conformance.flows.token import TokenResponse
+from conformance.judges.refusal import ensure_refused
 from conformance.verdict import describe
 
 
@@ -182,3 +183,25 @@ def ensure_token_represents_the_user(whose: str, reason: str, *evidence: Evidenc
     subject identifier of the resource owner" (`flows.identity.whose_token` reads whose it is)."""
     return judged(whose == "user", "a token for the user who logged in, not the client's own identity",
                   *evidence, observed=f"the code-flow token speaks for the client: {reason}")  # fmt: skip
+
+
+def ensure_code_replay_refused(replay: TokenResponse, first: TokenResponse) -> Refusal:
+    """RFC 6749 §4.1.2: "If an authorization code is used more than once, the authorization server MUST deny
+    the request"; §5.2: invalid_grant."""
+    return ensure_refused(replay, "the second redemption of the code refused", first, errors={"invalid_grant"},
+                          observed=f"HTTP {replay.status}: a second access token was issued")  # fmt: skip
+
+
+def ensure_stolen_code_refused(stolen: TokenResponse) -> Refusal:
+    """RFC 6749 §4.1.3: "ensure that the authorization code was issued to the authenticated confidential
+    client"; §5.2 invalid_grant: the code "was issued to another client"."""
+    return ensure_refused(stolen, "the primary client's code refused to the secondary client",
+                          errors={"invalid_grant"},
+                          observed="the secondary client got an access token for the primary client's code")  # fmt: skip
+
+
+def ensure_code_refused_without_its_redirect_uri(answer: TokenResponse, what: str) -> Refusal:
+    """RFC 6749 §4.1.3: the redirect_uri is REQUIRED "if the "redirect_uri" parameter was included in the
+    authorization request", "and their values MUST be identical"."""
+    return ensure_refused(answer, f"the code refused with {what}", errors={"invalid_grant", "invalid_request"},
+                          observed=f"HTTP {answer.status}: a token was issued")  # fmt: skip

@@ -128,3 +128,16 @@ def test_token_represents_the_user() -> None:
         "client", "sub is the client_id", token_answer(200, SPRY_TOKEN)
     )
     assert not client.held and client.observed.endswith("sub is the client_id")
+
+
+def test_code_refusals() -> None:
+    refused = token_answer(400, {"error": "invalid_grant"})
+    issued = token_answer(200, SPRY_TOKEN)
+    assert judge.ensure_code_replay_refused(refused, issued).finding.held
+    replayed = judge.ensure_code_replay_refused(issued, issued).finding
+    assert not replayed.held and replayed.observed == "HTTP 200: a second access token was issued"
+    assert judge.ensure_stolen_code_refused(refused).finding.held
+    assert not judge.ensure_stolen_code_refused(issued).finding.held
+    bare = judge.ensure_code_refused_without_its_redirect_uri(token_answer(403, ""), "no redirect_uri")
+    assert bare.finding.held and bare.deviation is not None and bare.deviation[0] == "TOKEN-ERROR-BODY"
+    assert not judge.ensure_code_refused_without_its_redirect_uri(issued, "no redirect_uri").finding.held
