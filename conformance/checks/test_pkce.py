@@ -1,4 +1,8 @@
-"""PKCE (RFC 7636) on the authorization code grant, as RFC 9700 §2.1.1 requires of authorization servers."""
+"""PKCE (RFC 7636) on the authorization code grant, as RFC 9700 §2.1.1 requires of authorization servers.
+
+Probes only: each check sends its requests and hands the answer to its judge (conformance/judges/pkce.py,
+the refusals judged as every token refusal is, by `judges.refusal.ensure_refused`).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,12 @@ from conformance.catalogue import requirement
 from conformance.checks._controls import pkce_exchange_or_skip
 from conformance.checks.conftest import Authorizer
 from conformance.config import Client, Target
+from conformance.findings import Refusal, settle, settle_refusal
 from conformance.flows.authorize import AuthorizationResponse
 from conformance.flows.pkce import Pkce, new_pkce
 from conformance.flows.token import TokenResponse, exchange_code
 from conformance.http import Session
-from conformance.verdict import describe, expect, expect_refused
+from conformance.judges import pkce as judge
 
 
 @pytest.fixture
@@ -41,18 +46,10 @@ def _redeem(
     )
 
 
-def _refused(
-    http: Session,
-    answer: TokenResponse,
-    errors: set[str],
-    wanted: str,
-    what: str,
-    control: Callable[[], None],
-) -> None:
+def _refused(http: Session, answer: TokenResponse, refusal: Refusal, control: Callable[[], None]) -> None:
     if not answer.ok:
         control()  # a refusal counts once a matching verifier is shown to work on this target
-    expect_refused(http.recorder, answer, wanted, errors=errors,
-                   observed=f"HTTP {answer.status}: a token was issued {what}")  # fmt: skip
+    settle_refusal(refusal, http.recorder)
 
 
 @requirement("AC-PKCE-S256")
@@ -61,12 +58,9 @@ def test_s256_flow_succeeds(
 ) -> None:
     """RFC 7636 §4.2: S256 "is Mandatory To Implement (MTI) on the server"; RFC 9700 §2.1.1."""
     answer = authorize_user(code_client, pkce=pkce)
-    evidence = [answer.response.exchange] if answer.response is not None else []
-    expect(answer.code, "a code for the authorization request with code_challenge_method=S256", *evidence,
-           observed=f"no code (error {describe(answer.error)})")  # fmt: skip
+    settle(judge.ensure_code_for_an_s256_challenge(answer))
     tokens = _redeem(http, target, code_client, answer, pkce.verifier)
-    expect(tokens.ok, "a token for the code exchange with the matching code_verifier", tokens,
-           observed=f"HTTP {tokens.status}, error {describe(tokens.error)}")  # fmt: skip
+    settle(judge.ensure_matching_verifier_gets_a_token(tokens))
 
 
 @requirement("AC-PKCE-VERIFIER-REQUIRED")
@@ -79,8 +73,7 @@ def test_verifier_is_required(
 ) -> None:
     """RFC 9700 §2.1.1: with a code_challenge, the server "MUST enforce the correct usage of code_verifier"."""
     answer = _redeem(http, target, code_client, pkce_code, None)
-    _refused(http, answer, {"invalid_grant", "invalid_request"}, "the code refused without its code_verifier",
-             "without any code_verifier",
+    _refused(http, answer, judge.ensure_missing_verifier_refused(answer),
              control=lambda: pkce_exchange_or_skip(http, target, code_client, authorize_user))  # fmt: skip
 
 
@@ -94,8 +87,7 @@ def test_wrong_verifier_is_refused(
 ) -> None:
     """RFC 7636 §4.6: "If the values are not equal, an error response indicating "invalid_grant" ... MUST be returned"."""
     answer = _redeem(http, target, code_client, pkce_code, new_pkce().verifier)
-    _refused(http, answer, {"invalid_grant"}, "the code refused with another flow's code_verifier",
-             "for a code_verifier that does not match the challenge",
+    _refused(http, answer, judge.ensure_wrong_verifier_refused(answer),
              control=lambda: pkce_exchange_or_skip(http, target, code_client, authorize_user))  # fmt: skip
 
 
@@ -110,9 +102,7 @@ def test_verifier_without_challenge_is_refused(
     """RFC 9700 §2.1.1: a token request with a code_verifier is accepted "only if a code_challenge
     parameter was present in the authorization request"."""
     answer = _redeem(http, target, code_client, issued_code, new_pkce().verifier)
-    _refused(http, answer, {"invalid_grant", "invalid_request"},
-             "a code issued without code_challenge refused when a code_verifier comes with it",
-             "for a code_verifier although the authorization request had no code_challenge",
+    _refused(http, answer, judge.ensure_verifier_without_challenge_refused(answer),
              control=lambda: pkce_exchange_or_skip(http, target, code_client, authorize_user))  # fmt: skip
 
 
@@ -127,6 +117,5 @@ def test_challenge_is_not_a_verifier(
 ) -> None:
     """RFC 7636 §4.4, §4.6: the verifier is transformed with the method stored with the code (S256)."""
     answer = _redeem(http, target, code_client, pkce_code, pkce.challenge)
-    _refused(http, answer, {"invalid_grant"}, "the S256 challenge itself refused as the code_verifier",
-             "for the challenge sent back as the verifier (plain instead of S256)",
+    _refused(http, answer, judge.ensure_challenge_is_not_a_verifier(answer),
              control=lambda: pkce_exchange_or_skip(http, target, code_client, authorize_user))  # fmt: skip

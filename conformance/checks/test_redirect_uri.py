@@ -3,11 +3,13 @@
 
 No request ever goes to the client's host or the attacker's: every redirect is captured, never followed
 (the flows stop at the first Location that leaves the authorization server for the client's side).
+
+Probes only: each check sends its requests and hands what came back to its judge
+(conformance/judges/redirect_uri.py), where the rule is decided and quoted.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable
 from urllib.parse import urlencode, urljoin
@@ -17,21 +19,17 @@ import pytest
 from conformance.catalogue import requirement
 from conformance.checks._controls import registered_redirect_or_skip
 from conformance.config import Client, Target
+from conformance.findings import settle
 from conformance.flows.authorize import new_state
-from conformance.flows.redirect_lookalikes import ATTACKER_HOST, lookalikes, without_query
+from conformance.flows.redirect_lookalikes import ATTACKER_HOST, lookalikes
 from conformance.flows.redirect_probe import probe_lookalike
 from conformance.http import Response, Session
+from conformance.judges import redirect_uri as judge
 from conformance.run.state import NOTE
 from conformance.urls import origin
-from conformance.verdict import expect
 
 ATTACKER_URI = f"https://{ATTACKER_HOST}/callback"
 MAX_OWN_REDIRECTS = 3  # the server's redirects to its own pages that are followed before judging
-
-_META_REFRESH = re.compile(
-    r"""<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?[^"'>]*?url\s*=\s*([^"'>\s]+)""",
-    re.I,
-)
 
 
 @pytest.fixture
@@ -57,26 +55,18 @@ def test_lookalike_redirect_uris_are_never_redirected_to(
         probe_lookalike(http, target, redirect_client, variant)
         for variant in lookalikes(redirect_client.redirect_uri or "")
     ]
-    diverted = [p for p in probes if p.diverted]
+    finding = judge.ensure_no_lookalike_is_redirected_to(probes)
     folded = [p.lookalike.name for p in probes if p.host_case_only]
     if folded:  # RFC 3986 §3.2.2: the same host; observed, not a breach (see Probe.diverted)
         record_property(
             NOTE,
             f"accepted with the host in another case, which reaches the registered host: {', '.join(folded)}",
         )
-    if not diverted:
+    if finding.held:
         registered_redirect_or_skip(
             http, target, redirect_client
         )  # refusals count once the genuine URI works
-    expect(
-        not diverted,
-        f"none of the {len(probes)} look-alikes of the registered redirect URI is redirected to (exact string matching)",
-        *[r for p in diverted for r in ([p.first, p.last] if p.first is not p.last else [p.last])],
-        observed=f"{len(diverted)} of {len(probes)} look-alikes accepted: "
-        + "; ".join(
-            f"{p.lookalike.name} {' + '.join(p.lookalike.values)} -> {p.describe()}" for p in diverted
-        ),
-    )
+    settle(finding)
     needs_login = [p.lookalike.name for p in probes if p.needs_login]
     if needs_login:
         pytest.skip(
@@ -121,15 +111,7 @@ def test_error_responses_do_not_redirect_to_an_unvalidated_uri(
         ("state", new_state()),
     ]
     responses = _own_redirects(http, f"{target.url(target.authorize_path)}?{urlencode(pairs)}")
-    to_attacker = [(r, where) for r in responses if (where := _automatic_redirect(r)) and _is_attacker(where)]
-    expect(
-        not to_attacker,
-        f"no automatic redirect to the unvalidated redirect_uri ({ATTACKER_HOST})",
-        *[r for r, _ in to_attacker] or responses[-1:],
-        observed="; ".join(
-            f"HTTP {r.status} sends the user agent to {without_query(where)}" for r, where in to_attacker
-        ),
-    )
+    settle(judge.ensure_no_open_redirect(responses))
 
 
 def _own_redirects(http: Session, url: str) -> list[Response]:
@@ -141,22 +123,3 @@ def _own_redirects(http: Session, url: str) -> list[Response]:
             break
         responses.append(http.request("GET", location))
     return responses
-
-
-def _automatic_redirect(response: Response) -> str | None:
-    """Where the user agent goes on its own: a Location, a Refresh header, or a meta refresh."""
-    if response.is_redirect:
-        return urljoin(response.url, response.location or "")
-    refresh = response.headers.get("refresh", "")
-    if "url=" in refresh.lower():
-        return refresh[refresh.lower().index("url=") + 4 :].strip(" '\"")
-    if "html" in response.content_type:
-        match = _META_REFRESH.search(response.text)
-        if match:
-            return match.group(1)
-    return None
-
-
-def _is_attacker(url: str) -> bool:
-    where = origin(url)
-    return where is not None and (where[1] == ATTACKER_HOST or where[1].endswith("." + ATTACKER_HOST))

@@ -4,6 +4,8 @@ The requests are released together (last-byte synchronisation, `Session.send_tog
 checks "not used yet" and marks "used" in two steps lets several through. N is `flows.race.race_size()`
 (5, or SPRY_RACE_N). Sequential reuse is the authorization code and refresh families' rules
 (AC-CODE-SINGLE-USE, RT-ROTATION-OLD-REFUSED); these checks add concurrency.
+
+Probes only: each check races its requests and hands the answers to its judge (conformance/judges/replay.py).
 """
 
 from __future__ import annotations
@@ -12,22 +14,20 @@ import pytest
 
 from conformance.catalogue import requirement
 from conformance.config import Client, Target
+from conformance.findings import settle
 from conformance.flows.authorize import AuthorizationResponse
 from conformance.flows.race import race_code, race_refresh, race_size
 from conformance.flows.token import TokenResponse
 from conformance.http import Session
-from conformance.verdict import expect
-
-
-def _outcomes(answers: list[TokenResponse]) -> str:
-    """`HTTP 200, HTTP 400 invalid_grant, ...` in the order the responses were read."""
-    return ", ".join(f"HTTP {a.status}" + (f" {a.error}" if a.error else "") for a in answers)
+from conformance.judges import replay as judge
 
 
 def _refused_for_another_reason(answers: list[TokenResponse]) -> None:
     """Nothing was granted: the race says something only if the server refused the grant itself."""
-    if not any(a.ok for a in answers) and any(a.error != "invalid_grant" for a in answers):
-        pytest.fail(f"no request of the race was judged on its grant ({_outcomes(answers)}): cannot tell")
+    if not judge.judged_on_the_grant(answers):
+        pytest.fail(
+            f"no request of the race was judged on its grant ({judge.outcomes(answers)}): cannot tell"
+        )
 
 
 @requirement("SEC-RACE-CODE")
@@ -41,14 +41,8 @@ def test_simultaneous_redemptions_of_one_code_yield_one_token(
     answers = race_code(
         http, target, code_client, issued_code.code or "", redirect_uri=code_client.redirect_uri, n=n
     )
-    granted = [a for a in answers if a.ok]
     _refused_for_another_reason(answers)
-    expect(
-        len(granted) <= 1,
-        f"at most one of {n} simultaneous redemptions of one code gets tokens",
-        *granted,
-        observed=f"{len(granted)} of {n} got an access token ({_outcomes(answers)})",
-    )
+    settle(judge.ensure_one_code_yields_one_token(answers, n))
 
 
 @requirement("SEC-RACE-REFRESH")
@@ -61,16 +55,9 @@ def test_simultaneous_refreshes_of_one_token_yield_one_new_pair(
     n = race_size()
     old = refreshable.refresh_token or ""
     answers = race_refresh(http, target, refresh_client, old, n=n)
-    granted = [a for a in answers if a.ok]
-    rotated = [a for a in granted if a.refresh_token and a.refresh_token != old]
-    if granted and not rotated:
+    if any(a.ok for a in answers) and not judge.rotated(answers, old):
         pytest.skip(
             "the target does not rotate refresh tokens (no new refresh token was issued): nothing to race"
         )
     _refused_for_another_reason(answers)
-    expect(
-        len(rotated) <= 1,
-        f"at most one of {n} simultaneous refreshes with one refresh token gets a new refresh token",
-        *rotated,
-        observed=f"{len(rotated)} of {n} got a new token pair ({_outcomes(answers)})",
-    )
+    settle(judge.ensure_one_refresh_token_yields_one_pair(answers, old, n))

@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 import httpx
 
 from conformance.evidence import Exchange
+from conformance.flows.authorize import AuthorizationResponse, parse_redirect
+from conformance.flows.front_channel import AuthorizationOutcome
 from conformance.flows.token import TokenResponse
 from conformance.generated.sender import Sent
 from conformance.http import Response
@@ -63,3 +65,31 @@ def sent(answer: Response, *, operation: str = "requestToken", form: Sequence[tu
     headers = {"Content-Type": "application/x-www-form-urlencoded"} if form else {}
     return Sent(operation, "explicit", "POST" if form else "GET", answer.url, headers, urlencode(list(form)).encode(),
                 answer, credentials=credentials, secrets=secrets, **kwargs)  # fmt: skip
+
+
+# --- the front channel: the authorization request and where it ended -------------------------------
+
+AUTHORIZE_URL = "https://spry.test/oauth/authorize"
+REDIRECT_URI = "https://client.test/callback"
+
+
+def redirect(
+    location: str, status: int = 302, *, method: str = "GET", sent: str = ""
+) -> AuthorizationResponse:
+    """The redirect back to the client, as `parse_redirect` reads it from a recorded response."""
+    answer = response(
+        status, "", headers=[("location", location)], url=AUTHORIZE_URL, method=method, sent=sent
+    )
+    return parse_redirect(location, answer)
+
+
+def outcome(location: str | None = None, *, status: int = 200, off_origin: str | None = None,
+            walked: bool = False) -> AuthorizationOutcome:  # fmt: skip
+    """Where an authorization request ended: a redirect to `location` (the watched URI), or a page."""
+    if location is not None:
+        captured = redirect(location)
+        return AuthorizationOutcome(AUTHORIZE_URL, REDIRECT_URI, response(200, "<html>login</html>",
+                                    url=AUTHORIZE_URL, method="GET"), redirect=captured, walked=walked)  # fmt: skip
+    page = response(status, "<html>error</html>", headers=[("content-type", "text/html")], url=AUTHORIZE_URL,
+                    method="GET")  # fmt: skip
+    return AuthorizationOutcome(AUTHORIZE_URL, REDIRECT_URI, page, off_origin=off_origin, walked=walked)
