@@ -23,6 +23,11 @@ MAX_SHAPE_ITEMS = 3  # distinct item shapes listed for an array
 REDACTED = "«redacted»"
 
 
+#: What the session appends to a body it stopped reading at the read cap: kept in the shape too, since it is
+#: the evidence that the cap held (a gzip bomb, a body declared gigabytes long).
+READ_CAP_NOTE = " (body cut at the read cap)"
+
+
 def shape_of_body(body: str) -> str:
     """The body as its shape (JSON) or one line saying what it was (anything else)."""
     stripped = body.strip()
@@ -31,7 +36,8 @@ def shape_of_body(body: str) -> str:
     try:
         document = json.loads(stripped)
     except (ValueError, RecursionError):
-        return f"<{len(body)} characters of non-JSON content, not kept (--keep-bodies keeps them)>"
+        note = READ_CAP_NOTE if body.endswith(READ_CAP_NOTE) else ""
+        return f"<{len(body)} characters of non-JSON content, not kept (--keep-bodies keeps them)>{note}"
     return json.dumps(_envelope_shape(document), ensure_ascii=False, separators=(", ", ": "))
 
 

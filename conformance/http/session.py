@@ -31,6 +31,7 @@ from conformance.http.race import reason
 from conformance.http.request import Outgoing, Pins, guard, outgoing
 from conformance.http.response import FormData, Response, retry_after
 from conformance.masking import Masker
+from conformance.shape import READ_CAP_NOTE
 
 USER_AGENT = f"spry-conformance/{__version__}"
 
@@ -203,7 +204,7 @@ class Session:
         location = headers.get("location")
         if location:  # a code or token wherever the Location carries it: query, fragment, or odd places
             self.masker.register_from_text(location)
-        response_body = clip(text) + (" (body cut at the read cap)" if truncated else "") + not_utf8
+        response_body = clip(text) + (READ_CAP_NOTE if truncated else "") + not_utf8
         return self._record(
             request,
             status=status,

@@ -234,7 +234,18 @@ class RunHooks:
             return result
         from conformance.reporting.terminal import write_summary
 
-        write_summary(terminalreporter, self.record, mode=config.option.spry_output or "normal")
+        evidence = ""
+        if self.signer is not None:
+            whose = (
+                "your signing key"
+                if self.signer.own
+                else f"a key made for this run (public key: {PUBLIC_KEY_NAME})"
+            )
+            evidence = (f"evidence {self.record.report_dir / BUNDLE_NAME} signed by {whose}, "
+                        f"fingerprint {self.signer.fingerprint}")  # fmt: skip
+        write_summary(
+            terminalreporter, self.record, mode=config.option.spry_output or "normal", evidence=evidence
+        )
         return result
 
     def pytest_internalerror(self, excrepr: Any, excinfo: pytest.ExceptionInfo[BaseException]) -> bool:
@@ -242,20 +253,16 @@ class RunHooks:
         return True  # pytest prints no INTERNALERROR traceback
 
     def _bundle(self, record: RunRecord, signing: Signer) -> None:
-        """evidence.zip, once every writer (allure-pytest's too) is done: signed, its public key printed."""
+        """evidence.zip, once every writer (allure-pytest's too) is done, signed (the terminal has named it)."""
         target = self.state.target
         run = {"manifest": record.manifest, "configuration": target.fingerprint() if target else {},
                "secrets_from_environment": secret_names(target) if target else []}  # fmt: skip
         try:
             mask_files(record.report_dir / "allure-results")
-            path = write_bundle(record.report_dir, run, signing)
+            write_bundle(record.report_dir, run, signing)
         except (OSError, ValueError) as error:
             sys.stderr.write(f"spry-conformance: evidence.zip not written: {shown(str(error))}\n")
             return
-        whose = (
-            "your signing key" if signing.own else f"a key made for this run (public key: {PUBLIC_KEY_NAME})"
-        )
-        sys.stdout.write(f"evidence {path} signed by {whose}, fingerprint {signing.fingerprint}\n")
 
     def _suite_bug(self, error: BaseException, details: str) -> None:
         """A bug of the suite itself: one line on the terminal, the masked traceback in suite-error.txt,

@@ -40,7 +40,9 @@ def checks_line(record: RunRecord) -> str:
     )
 
 
-def write_summary(reporter: Any, record: RunRecord, mode: str = "normal") -> None:
+def write_summary(reporter: Any, record: RunRecord, mode: str = "normal", evidence: str = "") -> None:
+    """The requirements that need attention, the run, then the one closing line (last, whatever else prints);
+    `evidence` is the bundle's line (written just after the reports, signed with the key it names)."""
     results = record.requirements
     reporter.write_sep("=", "spry-conformance")
     for status in _ORDER:
@@ -71,6 +73,8 @@ def write_summary(reporter: Any, record: RunRecord, mode: str = "normal") -> Non
         reporter.write_line(f"baseline {totals} (against {record.comparison.old.source})")
         for line in changes:
             reporter.write_line("         " + line)
+    if evidence:
+        reporter.write_line(evidence)
     verdict = record.verdict
     reporter.write_sep("=", closing_line(record), bold=True, red=verdict == "fail",
                        yellow=verdict == "incomplete", green=verdict == "pass")  # fmt: skip

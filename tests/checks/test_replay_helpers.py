@@ -94,7 +94,7 @@ def test_every_request_is_written_but_its_last_byte_before_any_is_completed(
             pass
 
     wires = iter(Wire(i) for i in range(4))
-    monkeypatch.setattr(race, "_connect", lambda request, timeout, verify: next(wires))
+    monkeypatch.setattr(race, "_connect", lambda session, request: next(wires))
     responses = _session(server).send_together("POST", "/token", [[("n", str(i))] for i in range(4)])
     assert [r.content for r in responses] == [b"ok"] * 4
     assert [index for index, _ in log] == [0, 1, 2, 3, 0, 1, 2, 3]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.checks import test_token_strength
+from conformance.judges import token_strength
 from tests.support import run_suite_here
 
 
@@ -22,7 +22,7 @@ def _raise(*args: object, **kwargs: object) -> None:
 def test_unexpected_exception_in_a_check_is_an_error_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(test_token_strength, "estimate", _raise)
+    monkeypatch.setattr(token_strength, "estimate", _raise)
     run = run_suite_here(tmp_path, "--requirement", "SEC-ENTROPY-CODE", "--requirement", "CC-SUCCESS")
     assert run.code == 1, run.output
     assert run.statuses() == {"SEC-ENTROPY-CODE": "error", "CC-SUCCESS": "passed"}
@@ -61,7 +61,7 @@ def test_allure_records_of_a_failure_are_masked(tmp_path: Path, monkeypatch: pyt
     def leaky(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"the check saw {leaked}")
 
-    monkeypatch.setattr(test_token_strength, "estimate", leaky)
+    monkeypatch.setattr(token_strength, "estimate", leaky)
     run_suite_here(tmp_path, "--requirement", "SEC-ENTROPY-CODE")
     allure = tmp_path / "reports" / "allure-results"
     written = "".join(p.read_text(errors="replace") for p in allure.iterdir() if p.is_file())
