@@ -9,12 +9,10 @@ from collections.abc import Sequence
 from typing import Protocol
 from urllib.parse import urljoin
 
-import httpx
-
-from conformance.evidence import Exchange
 from conformance.findings import Evidence, Finding, judged
 from conformance.flows.redirect_lookalikes import ATTACKER_HOST, without_query
 from conformance.flows.redirect_probe import Probe
+from conformance.judges.answers import Answered
 from conformance.urls import origin
 
 _META_REFRESH = re.compile(
@@ -23,25 +21,16 @@ _META_REFRESH = re.compile(
 )
 
 
-class Page(Protocol):
-    """What the judges read of a recorded response (`conformance.http.Response`)."""
+class Page(Answered, Protocol):
+    """What the judges read of a recorded response (`conformance.http.Response`): an answer, and where it
+    sends the browser."""
 
-    @property
-    def status(self) -> int: ...
-    @property
-    def url(self) -> str: ...
-    @property
-    def headers(self) -> httpx.Headers: ...
     @property
     def is_redirect(self) -> bool: ...
     @property
     def location(self) -> str | None: ...
     @property
     def content_type(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def exchange(self) -> Exchange: ...
 
 
 def ensure_no_lookalike_is_redirected_to(probes: Sequence[Probe]) -> Finding:

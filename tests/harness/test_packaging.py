@@ -74,7 +74,7 @@ def test_wheel_ships_specs_contract_templates_and_data(dist: dict[str, Path]) ->
 def test_sdist_holds_the_sources_and_the_docs(dist: dict[str, Path]) -> None:
     with tarfile.open(dist["sdist"]) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
-    for needed in ("pyproject.toml", "README.md", "conformance/cli.py", "conformance/contract/spry-target.example.toml",
+    for needed in ("pyproject.toml", "README.md", "conformance/cli/__init__.py", "conformance/contract/spry-target.example.toml",
                    "action.yml", "Containerfile"):  # fmt: skip
         assert needed in names, f"{needed} missing from the sdist"
 

@@ -1,0 +1,5 @@
+"""`python -m conformance.cli`: the command."""
+
+from conformance.cli import console
+
+console()
