@@ -53,6 +53,25 @@ def ensure_token_valid_before_expiry(
                   before, after, observed=f"{refusal(after)} {seconds:g} s after issue ({lifetimes})")  # fmt: skip
 
 
+def ensure_expires_in_is_documented(answer: TokenResponse, expected: int, grant: str) -> Finding:
+    """Spry guide: "Access tokens expire after 1 hour" and "expires_in": 3600; RFC 6749 §5.1: expires_in is
+    "The lifetime in seconds of the access token" (the RFC RECOMMENDS it; the guide always sends it)."""
+    value = answer.body.get("expires_in", "(absent)")
+    exact = isinstance(value, int) and not isinstance(value, bool) and value == expected
+    return judged(exact, f"expires_in {expected} (a JSON integer: the documented lifetime, token.expected_lifetime)",
+                  answer, observed=f"expires_in {describe(value)} in the {grant} response")  # fmt: skip
+
+
+def ensure_exp_agrees_with_expires_in(
+    answer: TokenResponse, lifetime: float, source: str, tolerance: float
+) -> Finding:
+    """RFC 6749 §5.1: expires_in is "The lifetime in seconds of the access token"; RFC 7519 §4.1.4/§4.1.6:
+    exp and iat bound the same lifetime: `lifetime` is exp minus `source` (iat, or the response's Date)."""
+    return judged(abs(lifetime - float(answer.expires_in or 0)) <= tolerance,
+                  f"exp - {source} equal to expires_in ({answer.expires_in}) within {tolerance} s", answer,
+                  observed=f"exp - {source} = {lifetime:g} s, expires_in = {answer.expires_in}")  # fmt: skip
+
+
 def ensure_refresh_states_lifetime(answer: TokenResponse, expected: int) -> Finding:
     """Spry guide: "Access tokens expire after 1 hour", refreshed ones too: expires_in is the documented
     lifetime (a JSON integer) in the refresh response."""

@@ -58,3 +58,18 @@ def test_late_code_refused() -> None:
     assert not redeemed.held and not redeemed.property_held
     wrong_form = judge.ensure_late_code_refused(token_answer(400, {"error": "invalid_request"}), 605)
     assert not wrong_form.held and wrong_form.property_held  # refused: only the error code is off
+
+
+def test_expires_in_is_the_documented_lifetime() -> None:
+    assert judge.ensure_expires_in_is_documented(
+        token_answer(200, SPRY_TOKEN), 3600, "client_credentials"
+    ).held
+    text = judge.ensure_expires_in_is_documented(token_answer(200, {**SPRY_TOKEN, "expires_in": "3600"}), 3600,
+                                                 "client_credentials")  # fmt: skip
+    assert not text.held and "in the client_credentials response" in text.observed
+
+
+def test_exp_agrees_with_expires_in() -> None:
+    issued = token_answer(200, SPRY_TOKEN)
+    assert judge.ensure_exp_agrees_with_expires_in(issued, 3600.0, "iat", 5).held
+    assert not judge.ensure_exp_agrees_with_expires_in(issued, 7200.0, "iat", 5).held
