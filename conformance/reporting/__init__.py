@@ -24,8 +24,9 @@ def write_reports(record: RunRecord, *, bundle: dict[str, Any] | None = None) ->
         data["bundle"] = bundle
     if (directory / "allure-results").is_dir():
         from conformance.reporting.allure import write_extras
+        from conformance.reporting.terminal import closing_line
 
-        write_extras(directory / "allure-results", record.manifest, bundle)
+        write_extras(directory / "allure-results", record.manifest, bundle, requirements=closing_line(record))
     write_json(directory / "results.json", data, compact=True)
     write_junit(directory / "junit.xml", record)
     write_sarif(directory / "report.sarif", record)

@@ -231,12 +231,16 @@ def _mark_kind(result: Any) -> None:
         details.message = f"{requirement.kind}: {details.message}"
 
 
-def write_extras(directory: Path, manifest: dict[str, Any], bundle: dict[str, Any] | None) -> None:
-    """allure-results/categories.json and environment.properties (what was run, against what)."""
+def write_extras(
+    directory: Path, manifest: dict[str, Any], bundle: dict[str, Any] | None, requirements: str = ""
+) -> None:
+    """allure-results/categories.json and environment.properties (what was run, against what, and the
+    requirements' count: Allure's own totals count its test cases, the checks, not requirements)."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "categories.json").write_text(json.dumps(CATEGORIES, indent=2) + "\n", encoding="utf-8")
     target = manifest.get("target") or {}
     rows = {
+        "requirements": requirements,
         "target": target.get("base_url", ""),
         "faults": ",".join(target.get("faults") or []) or "none",
         "profile": manifest.get("profile", ""),

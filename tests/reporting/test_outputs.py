@@ -76,6 +76,9 @@ def test_every_output_counts_the_same_requirements(clean: tuple[Run, Path]) -> N
     assert log["properties"]["counts"] == counts and log["properties"]["verdict"] == summary["verdict"]
     counted = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     assert f"PASS: {total} requirements: {counted}" in run.output
+    # Allure counts its test cases (the checks); its environment names the requirements' count
+    environment = (reports / "allure-results" / "environment.properties").read_text(encoding="utf-8")
+    assert f"requirements=PASS\\: {total} requirements\\: {counted}" in environment, environment
     # pytest's own count (of checks) is gone; the checks appear only on a line that says so
     assert not re.search(r"^=* ?\d+ passed.* in [\d.]+s", run.output, re.M), run.output[-800:]
     assert re.search(r"^checks +\d+ pytest items: ", run.output, re.M)
