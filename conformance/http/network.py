@@ -56,6 +56,12 @@ class Network:
         return verify if verify is True and not self.client_cert else self.tls_context(verify)
 
 
+def proxy_passwords() -> list[str]:
+    """The passwords of the environment's proxy URLs (user:password@), for the masker: never printed."""
+    urls = urllib.request.getproxies_environment().values()
+    return [unquote(p) for p in (urlsplit(url).password for url in urls) if p]
+
+
 def open_tunnel(proxy: str, host: str, port: int, scheme: str, timeout: float) -> socket.socket:
     """A TCP connection through `proxy` to host:port: a CONNECT tunnel for https, the bare proxy for http."""
     parts = urlsplit(proxy)

@@ -18,6 +18,7 @@ from conformance.errors import ConfigError, PreflightFailed
 from conformance.evidence import BodyPolicy
 from conformance.gates import load_expected_skips
 from conformance.http import Network, Session
+from conformance.http.network import proxy_passwords
 from conformance.masking import masker, shown
 from conformance.plugin.xdist import distributed, is_worker, worker_count, worker_input
 from conformance.replay import Variable, variables
@@ -203,7 +204,8 @@ def preflight_only(state: RunState, config: pytest.Config) -> None:
 
 
 def network(target: Target) -> Network:
-    """The target's proxy and client certificate, as both senders take them."""
+    """The target's proxy and client certificate, as both senders take them (a proxy's password is masked)."""
+    masker.register_configured(*proxy_passwords())
     return Network(proxy=target.proxy, client_cert=target.client_cert, client_key=target.client_key)
 
 

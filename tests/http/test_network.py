@@ -269,3 +269,14 @@ def test_bad_network_keys_are_one_line_errors(
     with pytest.raises(ConfigError, match=message) as error:
         load_target(config, env={})
     assert "\n" not in str(error.value) and "pw" not in str(error.value)
+
+
+def test_the_environment_proxy_password_is_known_to_the_masker(clean_proxy_env: pytest.MonkeyPatch) -> None:
+    from conformance.http.network import proxy_authorization, proxy_passwords
+
+    clean_proxy_env.setenv("HTTPS_PROXY", "http://ops:s%40cret-proxy-pw@proxy.internal:3128")
+    assert proxy_passwords() == ["s@cret-proxy-pw"]
+    assert (
+        proxy_authorization("http://ops:s%40cret-proxy-pw@proxy.internal:3128")
+        == "Basic b3BzOnNAY3JldC1wcm94eS1wdw=="
+    )
