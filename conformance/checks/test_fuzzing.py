@@ -28,7 +28,7 @@ from conformance.generated.budget import budget_for, derive_seed
 from conformance.generated.campaign import Campaign, Rule, run_campaign
 from conformance.http import Session
 from conformance.judges import generated as judge
-from conformance.run.state import GENERATED
+from conformance.run.state import GENERATED, NOTE
 
 #: Usernames a login form parses itself (FUZZ-LOGIN-NO-5XX): each tried once with the configured password.
 ODD_USERNAMES: dict[str, Callable[[str], str]] = {
@@ -90,15 +90,15 @@ def rules(target: Target) -> list[Rule]:
 
 @pytest.fixture(scope="module")
 def campaign(http: Session, target: Target, budget: str, run_seed: int) -> Campaign:
-    return run_campaign(http, target, budget_for(budget), derive_seed(run_seed, "campaign"),
-                             rules(target))  # fmt: skip
+    return run_campaign(http, target, budget_for(budget), derive_seed(run_seed, "campaign"), rules(target))
 
 
 @pytest.fixture
 def fuzzed(campaign: Campaign, request: pytest.FixtureRequest) -> Campaign:
-    """The campaign; the first check that uses it carries its count of generated requests."""
+    """The campaign; the first check that uses it carries its count of generated requests and its notes."""
     if not getattr(campaign, "counted", False):
         request.node.user_properties.append((GENERATED, campaign.generated))
+        request.node.user_properties += [(NOTE, f"the campaign: {note}") for note in campaign.notes]
         campaign.counted = True  # type: ignore[attr-defined]
     if campaign.skipped:
         pytest.skip(campaign.skipped)

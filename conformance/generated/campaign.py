@@ -7,6 +7,7 @@ decide what a response means. No judgement here.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from conformance.generated.budget import (
     is_stop,
     run_seeded,
 )
+from conformance.generated.delivery import Delivery, threads_for
 from conformance.generated.schema import load_schema, operations
 from conformance.generated.sender import Sender, Sent
 from conformance.generated.strategies import EDGE_VALUES, SCOPE_SPELLINGS, identity_variants
@@ -65,9 +67,17 @@ class Rule:
     judge: Judge
 
 
-def run_campaign(http: Session, target: Target, budget: Budget, seed: int, rules: Iterable[Rule]) -> Campaign:
+def run_campaign(http: Session, target: Target, budget: Budget, seed: int, rules: Iterable[Rule],
+                 *, threads: int | None = None) -> Campaign:  # fmt: skip
     """Fuzz every described operation once: explicit edge values, generated valid and invalid cases, and
-    stateful scenarios through the links; every response is judged by every rule that applies to it."""
+    stateful scenarios through the links; every response is judged by every rule that applies to it.
+
+    The explicit and generated cases need no answer before the next is made: they are all made first, in
+    order, then sent `threads` at a time (conformance.generated.delivery) while the stateful scenarios, whose
+    steps follow from the answers before them, run here. Generation and judging stay on this thread, in the
+    order the cases were made: the requests, the verdicts and their evidence are the same for any `threads`.
+    None: as many as the round trip of the campaign's first request makes worth it (`delivery.threads_for`).
+    """
     rules = list(rules)
     campaign = Campaign(seed=seed, budget=budget)
 
@@ -84,25 +94,56 @@ def run_campaign(http: Session, target: Target, budget: Budget, seed: int, rules
 
     sender = Sender(http, target, budget, observe)
     try:
+        started, sent_before = time.perf_counter(), http.requests_sent
         missing = sender.prepare_credentials()
         if missing:
             campaign.skipped = f"needs {missing}"
             return campaign
+        round_trip = (time.perf_counter() - started) / max(1, http.requests_sent - sent_before)
         schema = load_schema()
-        found = operations(schema)
-        _explicit_examples(sender, target)
-        for name, operation in found.items():
-            if name not in sender.paths:
-                campaign.notes.append(f"{name} not fuzzed: the target's resource endpoints differ")
-                continue
-            for mode in ("valid", "invalid"):
-                _generate(sender, operation, mode, budget.examples, derive_seed(seed, f"{name}:{mode}"))
-        _stateful(sender, schema, budget, derive_seed(seed, "stateful"))
+        planned = _planned(sender, schema, budget, seed, campaign.notes)
+        if threads is None:
+            threads = threads_for(round_trip, len(planned), http.max_rps)
+        if threads > 1:
+            campaign.notes.append(f"its {len(planned)} explicit and generated cases sent {threads} at a time "
+                                  f"(a round trip of {round_trip * 1000:.0f} ms)")  # fmt: skip
+        delivery = Delivery(sender, planned, threads)
+        scenarios: list[Sent] = []  # judged after the planned cases, as if they had all been sent first
+        stateful: BaseException | None = None
+        if not delivery.halted:
+            sender.observe = scenarios.append
+            try:
+                _stateful(sender, schema, budget, derive_seed(seed, "stateful"))
+            except (TargetError, BudgetExhausted) as error:
+                stateful = error
+            finally:
+                sender.observe = observe
+        delivery.judge()  # raises what stopped the planned cases, if anything did
+        for sent in scenarios:
+            observe(sent)
+        if stateful is not None:
+            raise stateful
     except (TargetError, BudgetExhausted) as error:
         campaign.stopped = error
     finally:
         campaign.generated = sender.generated
     return campaign
+
+
+def _planned(sender: Sender, schema: Any, budget: Budget, seed: int, notes: list[str]) -> list[Sent]:
+    """The explicit edge values and every operation's valid and invalid cases, made in order and not sent."""
+    sender.planned = []
+    try:
+        _explicit_examples(sender)
+        for name, operation in operations(schema).items():
+            if name not in sender.paths:
+                notes.append(f"{name} not fuzzed: the target's resource endpoints differ")
+                continue
+            for mode in ("valid", "invalid"):
+                _generate(sender, operation, mode, budget.examples, derive_seed(seed, f"{name}:{mode}"))
+        return sender.planned
+    finally:
+        sender.planned = None
 
 
 def _generate(sender: Sender, operation: Any, mode: str, examples: int, seed: int) -> None:
@@ -131,13 +172,27 @@ def _generate(sender: Sender, operation: Any, mode: str, examples: int, seed: in
         raise stop[0]
 
 
-def _explicit_examples(sender: Sender, target: Target) -> None:
+def _explicit_examples(sender: Sender) -> None:
     """The dictionary of edge values, each once, in the parameters a server parses itself."""
+    _explicit_scopes(sender)
+    _explicit_parameters(sender)
+    _explicit_identities(sender)
+    _explicit_spellings(sender)
+
+
+def _explicit_scopes(sender: Sender) -> None:
+    """The dictionary of edge values, each once, as the scope of a client-credentials request."""
+    for label, value in EDGE_VALUES.items():
+        sender.send_form("requestToken", _CLIENT_CREDENTIALS + [("scope", value)], phase="explicit",
+                         note=f"scope = {label}")  # fmt: skip
+
+
+def _explicit_parameters(sender: Sender) -> None:
+    """Edge values in the other parameters a server parses itself: grant type, an extension, a refresh token,
+    and one unknown client with a secret."""
     primary = sender.primary
     assert primary is not None
-    base = [("grant_type", "client_credentials")]
-    for label, value in EDGE_VALUES.items():
-        sender.send_form("requestToken", base + [("scope", value)], phase="explicit", note=f"scope = {label}")
+    base = _CLIENT_CREDENTIALS
     for grant in ("client_credentials_v2", "client_credentials\U0001f600"):
         sender.send_form("requestToken", [("grant_type", grant), ("scope", primary.scope)], phase="explicit",
                          note="grant_type = a supported grant type with a suffix")  # fmt: skip
@@ -149,14 +204,29 @@ def _explicit_examples(sender: Sender, target: Target) -> None:
                          phase="explicit", note=f"refresh_token = {label}")  # fmt: skip
     sender.send_form("requestToken", base + [("scope", primary.scope)], phase="explicit",
                      note="an unknown client with a secret", credentials="stranger")  # fmt: skip
-    # Identities and encodings a server parses itself: each once, judged by every rule (a 5xx fails).
+
+
+def _explicit_identities(sender: Sender) -> None:
+    """The client identity spelled as servers parse it themselves: each once, judged by every rule (a 5xx fails)."""
+    primary = sender.primary
+    assert primary is not None
     for identity in identity_variants(primary)[: sender.budget.identities]:
-        sender.send_form("requestToken", base + [("scope", primary.scope)], phase="explicit",
+        sender.send_form("requestToken", _CLIENT_CREDENTIALS + [("scope", primary.scope)], phase="explicit",
                          note=f"client identity: {identity.label}", identity=identity)  # fmt: skip
+
+
+def _explicit_spellings(sender: Sender) -> None:
+    """The configured scope spelled otherwise (case, separators, repetition), each once."""
     for label, spelled in SCOPE_SPELLINGS.items():
         sender.send_form(
-            "requestToken", base + [("scope", spelled)], phase="explicit", note=f"scope = {label}"
+            "requestToken",
+            _CLIENT_CREDENTIALS + [("scope", spelled)],
+            phase="explicit",
+            note=f"scope = {label}",
         )
+
+
+_CLIENT_CREDENTIALS = [("grant_type", "client_credentials")]
 
 
 def _stateful(sender: Sender, schema: Any, budget: Budget, seed: int) -> None:

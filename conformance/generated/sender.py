@@ -125,6 +125,7 @@ class Sender:
         self.strangers = 0
         self.logins = 0
         self.generated = 0
+        self.planned: list[Sent] | None = None  # while planning: requests serialised here, sent later
         self.paths = {
             "requestToken": ("POST", target.token_path),
             "refreshAccessToken": ("POST", target.refresh_path),
@@ -226,15 +227,22 @@ class Sender:
             if k.lower() != "content-length"
         }
         sent.url, sent.headers, sent.body, sent.prepared = prepared.url or "", headers, body, prepared
+        if self.planned is not None:
+            self.planned.append(sent)
+            return sent
+        sent.response = self.deliver(sent)
+        self.received(sent)
+        return sent
+
+    def deliver(self, sent: Sent) -> Response:
+        """Send a serialised request through the run's session (from any thread) and return its response."""
+        return self.http.request(sent.method, sent.url, content=sent.body or None, headers=sent.headers)
+
+    def received(self, sent: Sent) -> None:
+        """Count a request that was answered, learn what the target issued in it, and have it judged."""
         self.generated += 1
-        try:
-            sent.response = self.http.request(sent.method, sent.url, content=body or None, headers=headers)
-        except CredentialGuard:  # never sends credentials elsewhere; cannot happen for target URLs
-            self.generated -= 1
-            raise
         self._learn(sent.response)
         self.observe(sent)
-        return sent
 
     # Credentials -----------------------------------------------------------------------------
 

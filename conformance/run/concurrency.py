@@ -1,16 +1,21 @@
-"""How many pytest-xdist workers a run against a remote target uses, chosen from the measured round trip.
+"""How a run against a remote target overlaps its round trips, chosen from the round trip measured first.
 
-Against a remote server a run waits: some 900 requests in sequence, each one round trip. Workers overlap
-those waits. Each worker costs about half a second of CPU to start (the interpreter, the catalogue, the
-checks) and little afterwards, because it mostly waits on the network; so on a small machine workers cost
-less CPU than they save in wall time as soon as the round trip is more than a few milliseconds. (The
-alternative, threads inside one process for independent checks, would save those starts but share one
-interpreter lock and the run's one recorder of evidence; workers keep each check's evidence its own.)
+Against a remote server a run waits: some 900 requests in sequence, each one round trip. Two kinds of
+concurrency overlap those waits, each where it costs least:
+
+- pytest-xdist workers, between checks. Each worker costs about half a second of CPU to start (the
+  interpreter, the catalogue, the checks) and little afterwards, because it mostly waits on the network; so
+  on a small machine workers cost less CPU than they save in wall time as soon as the round trip is more
+  than a few milliseconds. Workers keep each check's evidence its own (threads would share one recorder).
+- threads, inside the one check that cannot be split between workers: the fuzzing campaign, whose five
+  checks judge one run of about 100 requests. Its explicit and generated cases need no answer before the
+  next is made, so they are made first and sent a few at a time; the campaign chooses that itself from its
+  first request's round trip (conformance.generated.delivery) and says so in its check's note.
 
 The choice, in `choose`: the run's expected requests times the round trip is its time in sequence; one
 worker per `SECONDS_PER_WORKER` of it, at most `WORKERS_PER_CORE` per core; fewer when `target.max_rps`
 caps the rate (more requests in flight than the cap allows only queue) or `--max-requests` bounds the
-run. `-n` on the command line overrides it.
+run. `-n` on the command line overrides the workers.
 """
 
 from __future__ import annotations
@@ -39,9 +44,10 @@ SECONDS_PER_WORKER = 5.0
 WORKERS_PER_CORE = 4
 """Workers per core at most: they mostly wait on the network, but each one's start costs CPU."""
 
-LONGEST_CHECK_SHARE = 0.25
-"""The fuzzing campaign runs on one worker and sends about a quarter of a run's requests: beyond
-1 / this share, more workers no longer shorten the run."""
+LONGEST_CHECK_SHARE = 0.1
+"""The longest check, the grant lifecycle's state machine (its steps depend on each other), runs on one
+worker and sends about a tenth of a run's requests: beyond 1 / this share, more workers no longer shorten
+the run."""
 
 
 @dataclass(frozen=True)
@@ -89,9 +95,9 @@ def choose(round_trip: float | None, *, budget: str, max_rps: float, max_request
                 in_flight,
                 f"target.max_rps {max_rps:g} allows about {in_flight} requests in flight",
             )
-    useful = math.ceil(1 / LONGEST_CHECK_SHARE) * 2
+    useful = math.ceil(1 / LONGEST_CHECK_SHARE)
     if useful < ceiling:
-        ceiling, bound = useful, "the fuzzing campaign, on one worker, bounds the run beyond that"
+        ceiling, bound = useful, "the grant lifecycle, on one worker, bounds the run beyond that"
     chosen = max(1, min(workers, ceiling))
     measured = f"round trip {round_trip * 1000:.0f} ms measured before the run, about {requests} requests"
     if chosen == 1:
