@@ -34,7 +34,7 @@ from conformance.plugin.start import invocation_of, replay_variables, secret_nam
 from conformance.plugin.xdist import is_worker
 from conformance.replay import add_replays
 from conformance.results import CheckResult
-from conformance.run.record import TIME_LIMIT, RunRecord, record_of, write_suite_error_summary
+from conformance.run.record import BUDGET_SPENT, TIME_LIMIT, RunRecord, record_of, write_suite_error_summary
 from conformance.run.state import GENERATED, NOTE, RunState
 from conformance.verdict import Violation
 
@@ -93,7 +93,7 @@ class RunHooks:
             pytest.skip("sends many requests: runs only with --aggressive")
         budget = state.options.max_requests
         if state.session is not None and budget is not None and state.session.requests_sent >= budget:
-            pytest.skip(f"not run: the request budget (--max-requests {budget}) was spent")
+            pytest.skip(f"not run: the request budget of {budget} was spent {BUDGET_SPENT}")
         deadline = state.options.deadline
         if deadline is not None and time.time() >= deadline:
             pytest.skip(f"{TIME_LIMIT} (--max-time {state.options.max_time}) was reached")

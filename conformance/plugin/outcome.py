@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from conformance.errors import BudgetExhausted, TargetError
+from conformance.run.record import BUDGET_SPENT
 
 #: The user property that carries a check's outcome from a worker to the controller.
 PROPERTY = "spry"
@@ -25,7 +26,7 @@ def classify(
     if isinstance(error, BudgetExhausted):
         report.outcome = "skipped"
         report.longrepr = ("", 0, f"not run: {error}")
-        return "skipped", f"not run: {error} (--max-requests)"
+        return "skipped", f"not run: {error} {BUDGET_SPENT}"
     if report.when == "call" and isinstance(error, AssertionError):
         message = str(error)
         if level == "MAY":  # a MAY cannot be broken: what the check saw is reported as observed behaviour

@@ -64,6 +64,10 @@ def write_summary(reporter: Any, record: RunRecord, mode: str = "normal", eviden
         reporter.write_line(
             f"stopped  the time limit (--max-time) was reached: {record.not_run} checks not run"
         )
+    if record.budget_spent:
+        reporter.write_line(
+            f"stopped  the request budget (--max-requests) was spent: {record.budget_spent} checks not run"
+        )
     for gap in record.gaps:
         reporter.write_line(f"gate     {gap.requirement.id} ({gap.requirement.level}) was skipped and the "
                             "expected-skips file does not list it (--fail-on-skip)")  # fmt: skip

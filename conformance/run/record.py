@@ -27,6 +27,8 @@ from conformance.waivers import apply_waivers
 
 #: The reason of a check that the time limit (--max-time) kept from starting.
 TIME_LIMIT = "not run: the time limit"
+#: The reason of a check that the request budget (--max-requests) stopped or kept from starting ends so.
+BUDGET_SPENT = "(--max-requests)"
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,11 @@ class RunRecord:
     comparison: Comparison | None = None  # against --baseline
     fail_on: str = "failure"
     not_run: int = 0  # checks the time limit (--max-time) stopped: the run is incomplete
+    budget_spent: int = 0  # checks the request budget (--max-requests) stopped: the run is incomplete too
 
     @property
     def verdict(self) -> str:
-        return verdict(list(self.requirements), gaps=len(self.gaps) + self.not_run)
+        return verdict(list(self.requirements), gaps=len(self.gaps) + self.not_run + self.budget_spent)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -99,6 +102,9 @@ def record_of(state: RunState, *, finished: float | None = None) -> RunRecord:
         fail_on=options.fail_on,
         not_run=sum(
             1 for c in state.results.values() if c.status == "skipped" and c.message.startswith(TIME_LIMIT)
+        ),
+        budget_spent=sum(
+            1 for c in state.results.values() if c.status == "skipped" and c.message.endswith(BUDGET_SPENT)
         ),
     )
     if options.baseline is None:

@@ -8,6 +8,7 @@ file says so: every expiry check waits for real.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,8 @@ def test_expiry_waits_overlap_the_rest_of_the_run(
     assert run.code == 0, run.output[-3000:]
     assert {rid: run.status(rid) for rid in EXPIRY} == dict.fromkeys(EXPIRY, "passed")
     assert "expiry: 5 tokens and codes obtained at the start" in run.output
+    # a remote target: the run chose several xdist workers, and one of them (the expiry group's) did the waits
+    assert re.search(r"concurrency: ([2-9]|\d\d) workers", run.output), run.output[:600]
     others = _durations(tmp_path, OTHERS)
     longest = LIFETIME + SKEW
     wall = _wall(run)
