@@ -62,11 +62,11 @@ def write_summary(reporter: Any, record: RunRecord, mode: str = "normal", eviden
         _write_run(reporter, record)
     if record.not_run:
         reporter.write_line(
-            f"stopped  the time limit (--max-time) was reached: {record.not_run} checks not run"
+            f"stopped  the time limit (--max-time) was reached: {_checks(record.not_run)} not run"
         )
     if record.budget_spent:
         reporter.write_line(
-            f"stopped  the request budget (--max-requests) was spent: {record.budget_spent} checks not run"
+            f"stopped  the request budget (--max-requests) was spent: {_checks(record.budget_spent)} not run"
         )
     for gap in record.gaps:
         reporter.write_line(f"gate     {gap.requirement.id} ({gap.requirement.level}) was skipped and the "
@@ -103,3 +103,7 @@ def _write_run(reporter: Any, record: RunRecord) -> None:
     if not any(r.status in {"passed", "failed", "warning", "error", "waived"} for r in record.requirements):
         reporter.write_line("checked  nothing: no requirement was checked, so the run is not a pass")
     reporter.write_line(f"reports  {record.report_dir}/ (summary.json, junit.xml, report.sarif, report.html)")
+
+
+def _checks(count: int) -> str:
+    return f"{count} check{'s' * (count != 1)}"

@@ -93,7 +93,7 @@ def test_request_budget_marks_the_checks_not_run(tmp_path: Path) -> None:
     assert not_run and all("request budget" in r["reason"] for r in not_run), summary["requirements"]
     # checks the budget stopped were not checked: the run cannot pass (as with --max-time)
     assert summary["verdict"] == "incomplete" and result.returncode == 1
-    assert f"request budget (--max-requests) was spent: {len(not_run)} checks not run" in result.stdout
+    assert f"request budget (--max-requests) was spent: {len(not_run)} check" in result.stdout
 
 
 def test_waived_failure_passes_until_its_expiry(tmp_path: Path) -> None:
