@@ -7,6 +7,8 @@ The evidence is masked (`client_secret=«P4MF…#24ec41a9»`). A replay puts bac
   (`$STEP1_ACCESS_TOKEN`: the `access_token` of step #1's response, `$STEP3_CODE`: the `code` in step #3's
   Location). The httpx script runs those steps first and takes the value from their answers; the curl
   command says which step's answer to export it from.
+In a URL or a form-encoded body a value went out percent-encoded (RFC 6749 Appendix B): the replay encodes
+it the same way (a secret or a password may hold `+`, `&` or `%`).
 Nothing here holds a secret: only masked placeholders, which the evidence shows already, and variable names.
 """
 
@@ -108,6 +110,14 @@ def _source_of(exchange: dict[str, Any], placeholder: str) -> tuple[str, str] | 
     return None
 
 
+def _form_body(exchange: dict[str, Any]) -> bool:
+    """The body is `application/x-www-form-urlencoded`: its values went out percent-encoded."""
+    kind = next(
+        (str(v) for n, v in exchange.get("request_headers") or [] if str(n).lower() == "content-type"), ""
+    )
+    return "x-www-form-urlencoded" in kind.lower()
+
+
 def _headers(exchange: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         (str(n), str(v))
@@ -119,13 +129,24 @@ def _headers(exchange: dict[str, Any]) -> list[tuple[str, str]]:
 # curl ---------------------------------------------------------------------------------------------
 
 
+#: A shell function for values that go out percent-encoded (defined in a replay only when it uses it).
+URLENCODE = 'urlencode() { python3 -c \'import sys, urllib.parse; print(urllib.parse.quote_plus(sys.argv[1]), end="")\' "$1"; }'
+
+
 def _curl(exchange: dict[str, Any], number: int, known: dict[str, Variable], steps: dict[str, Step]) -> str:
-    def shell(text: str) -> str:
-        """`text` in double quotes, each placeholder replaced by its variable (unknown ones stay masked)."""
+    encoding: list[bool] = []
+
+    def shell(text: str, encoded: bool = False) -> str:
+        """`text` in double quotes, each placeholder replaced by its variable (unknown ones stay masked);
+        `encoded`: the variable's value percent-encoded, as it went out in a URL or form body."""
         out, last = ['"'], 0
         for match in _PLACEHOLDER.finditer(text):
             out.append(_escape(text[last : match.start()]))
-            out.append(_shell_value(match.group(0), known, steps))
+            value = _shell_value(match.group(0), known, steps)
+            if encoded and value.startswith("${"):
+                encoding.append(True)
+                value = f'$(urlencode "{value}")'
+            out.append(value)
             last = match.end()
         return "".join([*out, _escape(text[last:]), '"'])
 
@@ -136,9 +157,9 @@ def _curl(exchange: dict[str, Any], number: int, known: dict[str, Variable], ste
     for name, value in _headers(exchange):
         parts += ["-H", shell(f"{name}: {value}")]
     if exchange.get("request_body"):
-        parts += ["--data-raw", shell(str(exchange["request_body"]))]
-    parts.append(shell(str(exchange.get("url", ""))))
-    return "\n".join([*lines, " ".join(parts)])
+        parts += ["--data-raw", shell(str(exchange["request_body"]), encoded=_form_body(exchange))]
+    parts.append(shell(str(exchange.get("url", "")), encoded=True))
+    return "\n".join([*lines, *[URLENCODE] * bool(encoding), " ".join(parts)])
 
 
 def _escape(text: str) -> str:
@@ -170,9 +191,10 @@ def _httpx(exchanges: list[dict[str, Any]], position: int, known: dict[str, Vari
         exchange = exchanges[index]
         steps = _steps(exchange, exchanges[:index], known)
         headers = ", ".join(f"{name!r}: {_py(value, known, steps)}" for name, value in _headers(exchange))
-        body = _py(str(exchange.get("request_body") or ""), known, steps)
-        lines.append(f"step{index + 1} = client.request({exchange.get('method', 'GET')!r}, "
-                     f"{_py(str(exchange.get('url', '')), known, steps)}, headers={{{headers}}}, content={body})")  # fmt: skip
+        body = _py(str(exchange.get("request_body") or ""), known, steps, encoded=_form_body(exchange))
+        url = _py(str(exchange.get("url", "")), known, steps, encoded=True)
+        lines.append(f"step{index + 1} = client.request({exchange.get('method', 'GET')!r}, {url}, "
+                     f"headers={{{headers}}}, content={body})")  # fmt: skip
         for step in _steps_obtained(exchanges, index, needed, known):
             lines.append(f"{step.name} = {_reader(step)}")
     lines.append(
@@ -232,8 +254,9 @@ def _py_definitions(
     return list(lines.values())
 
 
-def _py(text: str, known: dict[str, Variable], steps: dict[str, Step]) -> str:
-    """`text` as a Python f-string expression, placeholders replaced by env vars and step values."""
+def _py(text: str, known: dict[str, Variable], steps: dict[str, Step], *, encoded: bool = False) -> str:
+    """`text` as a Python f-string expression, placeholders replaced by env vars and step values
+    (percent-encoded when `encoded`: in a URL or a form body)."""
     if not _PLACEHOLDER.search(text):
         return repr(text)
     out, last = [], 0
@@ -241,12 +264,17 @@ def _py(text: str, known: dict[str, Variable], steps: dict[str, Step]) -> str:
         out.append(text[last : match.start()].replace("{", "{{").replace("}", "}}"))
         placeholder = match.group(0)
         variable = known.get(placeholder)
-        if variable is not None:
-            out.append(f"{{{_py_name(variable)}}}")
-        elif placeholder in steps:
-            out.append(f"{{{steps[placeholder].name}}}")
-        else:
+        name = (
+            _py_name(variable)
+            if variable is not None
+            else steps[placeholder].name
+            if placeholder in steps
+            else None
+        )
+        if name is None:
             out.append(placeholder)
+        else:
+            out.append(f"{{urllib.parse.quote_plus({name})}}" if encoded else f"{{{name}}}")
         last = match.end()
     out.append(text[last:].replace("{", "{{").replace("}", "}}"))
     return "f" + repr("".join(out))

@@ -12,8 +12,9 @@ from pathlib import Path
 from conformance.reference import ReferenceServer, ServerSettings
 from conformance.replay import add_replays, variables
 
-SECRETS = {"primary": "primary-secret-Ahjee4ohxa7Ieb3u", "secondary": "secondary-secret-ooCh9eiv5aeSh0ie",
-           "read_only": "reader-secret-Eim4ahzaeng3Hoo5", "user": "user-password-Quoo7shei1aiJ4ee"}  # fmt: skip
+# Secrets with the characters a form body encodes (`+`, `&`, `=`, `%`): a replay must encode them as the suite did.
+SECRETS = {"primary": "primary-secret+Ahjee&4ohx=a7%2F", "secondary": "secondary-secret-ooCh9eiv5aeSh0ie",
+           "read_only": "reader-secret-Eim4ahzaeng3Hoo5", "user": "user-password+Quoo&7she=i1%41"}  # fmt: skip
 ENV = {"SPRY_CLIENT_SECRET": SECRETS["primary"], "SPRY_SECONDARY_CLIENT_SECRET": SECRETS["secondary"],
        "SPRY_READER_CLIENT_SECRET": SECRETS["read_only"], "SPRY_USER_PASSWORD": SECRETS["user"]}  # fmt: skip
 
@@ -31,7 +32,11 @@ def test_a_replay_names_secrets_and_earlier_steps() -> None:
     ]  # fmt: skip
     used = add_replays(evidence, variables([("SPRY_CLIENT_SECRET", "s3cret-value", "c")]))
     assert used == ["SPRY_CLIENT_SECRET"]
-    assert "client_secret=${SPRY_CLIENT_SECRET}" in evidence[0]["replay_curl"]
+    # in a form body the value goes out percent-encoded, as the suite sent it
+    assert 'client_secret=$(urlencode "${SPRY_CLIENT_SECRET}")' in evidence[0]["replay_curl"]
+    assert evidence[0]["replay_curl"].splitlines()[1].startswith("urlencode() {")
+    assert "client_secret={urllib.parse.quote_plus(SPRY_CLIENT_SECRET)}" in evidence[0]["replay_httpx"]
+    assert "urlencode" not in evidence[1]["replay_curl"]  # a header carries the token as it is
     assert "${STEP1_ACCESS_TOKEN}" in evidence[1]["replay_curl"]
     assert (
         "export STEP1_ACCESS_TOKEN=<the access_token in the JSON answer of step #1>"
