@@ -83,7 +83,9 @@ class RunResult:
 def run_suite(*args: str, env: dict[str, str] | None = None) -> RunResult:
     """`spry-conformance run ARGS` in a fresh process, timed from launch to exit."""
     with tempfile.TemporaryDirectory(prefix="spry-bench-") as directory:
-        clean = {k: v for k, v in os.environ.items() if not k.startswith(("SPRY_", "PYTEST_"))}
+        # as installed: bytecode cached (an environment that forbids it recompiles every module in every worker)
+        clean = {k: v for k, v in os.environ.items()
+                 if not k.startswith(("SPRY_", "PYTEST_")) and k != "PYTHONDONTWRITEBYTECODE"}  # fmt: skip
         started = time.perf_counter()
         completed = subprocess.run(
             [sys.executable, "-m", "conformance.cli", "run", "--report-dir", directory, *args],

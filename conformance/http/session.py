@@ -9,6 +9,7 @@ and every exchange masked and handed to the evidence recorder.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import ssl
 import threading
@@ -55,6 +56,25 @@ class RateLimiter:
             time.sleep(slot - now)
 
 
+class RequestBudget:
+    """At most `limit` requests from this process (--max-requests, its share under xdist; None = no limit)."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.spent = 0
+        self._lock = threading.Lock()
+
+    def spend(self) -> None:
+        with self._lock:
+            if self.limit is not None and self.spent >= self.limit:
+                raise BudgetExhausted(f"request budget of {self.limit} spent")
+            self.spent += 1
+
+    @property
+    def exhausted(self) -> bool:
+        return self.limit is not None and self.spent >= self.limit
+
+
 @dataclass
 class Session:
     """Sends requests to one target. Thread-safe; shared by every check of a run."""
@@ -79,6 +99,8 @@ class Session:
         )
         self._lock = threading.Lock()
         self._limiter = RateLimiter(self.max_rps)
+        self.budget = RequestBudget(self.max_requests)
+        self._owns_client = True
         self._client = httpx.Client(
             timeout=httpx.Timeout(self.timeout),
             verify=self.network.httpx_verify(self.verify),
@@ -150,14 +172,23 @@ class Session:
 
     def take_slot(self) -> None:
         """Spend one request of the budget (--max-requests), then wait for the rate cap's next slot."""
+        self.budget.spend()
         with self._lock:
-            if self.max_requests is not None and self.requests_sent >= self.max_requests:
-                raise BudgetExhausted(f"request budget of {self.max_requests} spent")
             self.requests_sent += 1
         self._limiter.wait()
 
+    def sibling(self, recorder: Recorder) -> Session:
+        """A session that records its exchanges to `recorder` and counts its own requests, but shares this
+        one's connections, rate cap and request budget: what it sends (the expiry probes, from a timer
+        thread) is evidence of its own checks, and still within `max_rps` and `--max-requests`."""
+        twin = copy.copy(self)
+        twin.recorder, twin.requests_sent = recorder, 0
+        twin._lock, twin._owns_client = threading.Lock(), False
+        return twin
+
     def close(self) -> None:
-        self._client.close()
+        if self._owns_client:  # a sibling's connections are its origin's to close
+            self._client.close()
 
     def _send(self, request: httpx.Request, cookies: httpx.Cookies | None) -> Response:
         started = time.perf_counter()

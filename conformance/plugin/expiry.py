@@ -12,7 +12,6 @@ gets its token or code at the start and its one probe at its deadline:
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import sys
 from collections.abc import Callable
 
@@ -76,7 +75,7 @@ def watch_of(state: RunState, config: pytest.Config) -> ExpiryWatch:
             connect(state, config)
         assert state.target is not None and state.session is not None
         clock = Clock(state.target, state.server)
-        own = dataclasses.replace(state.session, recorder=Recorder(), requests_sent=0)  # its own evidence
+        own = state.session.sibling(Recorder())  # its own evidence; the run's rate cap and budget
         state.expiry = ExpiryWatch(
             own, state.recorder, state.target, clock, waiting=waits(state), say=_say(config)
         )

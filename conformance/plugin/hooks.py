@@ -92,7 +92,7 @@ class RunHooks:
         if item.get_closest_marker("aggressive") and not state.options.aggressive:
             pytest.skip("sends many requests: runs only with --aggressive")
         budget = state.options.max_requests
-        if state.session is not None and budget is not None and state.session.requests_sent >= budget:
+        if state.session is not None and budget is not None and state.session.budget.exhausted:
             pytest.skip(f"not run: the request budget of {budget} was spent {BUDGET_SPENT}")
         deadline = state.options.deadline
         if deadline is not None and time.time() >= deadline:

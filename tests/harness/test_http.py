@@ -53,6 +53,23 @@ def test_request_budget_stops_sending(server: ReferenceServer) -> None:
     assert http.requests_sent == 2
 
 
+def test_a_sibling_session_records_apart_but_shares_the_budget_and_rate_cap(server: ReferenceServer) -> None:
+    """The expiry probes' session (`Session.sibling`): its own evidence and count, the run's limits."""
+    http = session(server, max_requests=3, max_rps=20)
+    probes = http.sibling(Recorder())
+    http.request("GET", "/v2/patients")
+    probes.request("GET", "/v2/patients")
+    assert (http.requests_sent, probes.requests_sent) == (1, 1)
+    assert len(http.recorder.take()[0]) == len(probes.recorder.take()[0]) == 1
+    http.request("GET", "/v2/patients")
+    with pytest.raises(BudgetExhausted):  # three sent between them: the process's budget is spent
+        probes.request("GET", "/v2/patients")
+    assert http.budget.exhausted and probes._limiter is http._limiter  # one budget, one rate cap
+    unlimited = session(server)
+    unlimited.sibling(Recorder()).close()  # a sibling leaves the shared connections open
+    assert unlimited.request("GET", "/v2/patients").status == 401
+
+
 def test_rate_cap_holds_within_ten_percent(server: ReferenceServer) -> None:
     http = session(server, max_rps=20)
     started = time.monotonic()
