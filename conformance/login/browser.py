@@ -27,7 +27,8 @@ from urllib.parse import urljoin
 from conformance.errors import LoginError, TargetError
 from conformance.http import CredentialGuard, Response, Session
 from conformance.login.chromium import find_browser
-from conformance.login.forms import APPROVE, DENY
+from conformance.login.outcome import LoginOutcome, credentials
+from conformance.login.pages import APPROVE, DENY
 from conformance.urls import reaches, same_origin
 
 #: Flags this closed network needs: without the background-networking ones Chromium's own
@@ -55,12 +56,28 @@ class Selectors:
 
 
 @dataclass(frozen=True)
-class BrowserResult:
-    """The navigation back to the client, captured and not loaded."""
+class BrowserLogin:
+    """`[user.login] method = "browser"`: a real headless Chromium logs in (`login_with_browser`)."""
 
-    location: str  # absolute
-    response: Response  # the target's last answer: the redirect itself, or what the page's script acted on
-    pages: tuple[str, ...]  # the URLs the browser requested, masked
+    username: str | None
+    password: str | None = field(repr=False)
+    password_env: str | None = None  # named when the password is missing
+    selectors: Selectors = Selectors()
+    allowed_origins: tuple[str, ...] = ()
+    executable: str | None = None  # found on PATH when None
+    #: which URLs end the login (default: those that reach the redirect URI)
+    ends: Callable[[str], bool] | None = None
+    method = "browser"
+
+    def login(
+        self, session: Session, authorize_url: str, *, redirect_uri: str, approve: bool = True
+    ) -> LoginOutcome:
+        username, password = credentials(self.username, self.password, self.password_env)
+        return login_with_browser(
+            session, authorize_url, username=username, password=password, redirect_uri=redirect_uri,
+            selectors=self.selectors, approve=approve, allowed_origins=self.allowed_origins,
+            executable=self.executable, capture=self.ends,
+        )  # fmt: skip
 
 
 @dataclass
@@ -176,7 +193,7 @@ def login_with_browser(
     timeout: float = 30.0,
     max_requests: int = 40,
     capture: Callable[[str], bool] | None = None,
-) -> BrowserResult:
+) -> LoginOutcome:
     """Log in with a real browser and approve (or deny); return the captured navigation to `redirect_uri`.
 
     `capture` decides which URLs end the login (default: those that reach `redirect_uri`).
@@ -196,7 +213,8 @@ def login_with_browser(
             session.url(authorize_url), username, password
         )
         assert visit.location is not None and visit.last is not None
-        return BrowserResult(visit.location, visit.last, tuple(visit.pages))
+        # the response: the redirect itself, or the target's last answer, which the page's script acted on
+        return LoginOutcome(visit.location, visit.last, tuple(visit.pages))
     finally:
         context.close()
 

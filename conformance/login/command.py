@@ -1,5 +1,5 @@
 """The `command` login method: an external program (a headless browser script, say) does the login and
-prints the final redirect URL (`login_with_command`)."""
+prints the final redirect URL (`CommandLogin`, `login_with_command`)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,31 @@ import re
 import shlex
 import signal
 import subprocess
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from conformance.errors import LoginError
+from conformance.http import Session
+from conformance.login.outcome import LoginOutcome
 from conformance.masking import masker
 
 _URL_LINE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:/\S*")
+
+
+@dataclass(frozen=True)
+class CommandLogin:
+    """`[user.login] method = "command"`: the user's program logs in and prints the redirect URL."""
+
+    command: str
+    timeout: float = 120.0
+    method = "command"
+
+    def login(
+        self, session: Session, authorize_url: str, *, redirect_uri: str, approve: bool = True
+    ) -> LoginOutcome:
+        """The command's redirect URL; the suite saw no response of the target (the program did)."""
+        location = login_with_command(self.command, authorize_url, timeout=self.timeout, approve=approve)
+        return LoginOutcome(location, None, ())
 
 
 def login_with_command(
