@@ -86,6 +86,7 @@ class RunHooks:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         state = self.state
         state.recorder.take()  # exchanges before this check belong to no check
+        state.recorder.take_notes()
         begin_expiry_early(
             item, state, self.config
         )  # a remote target that the run waits for: see plugin.expiry
@@ -134,6 +135,10 @@ class RunHooks:
             add_replays(evidence, replay_variables(state.target))
         if dropped:
             evidence.append({"note": f"{dropped} more exchanges left out"})
+        # a login's screenshot, a login command's report that could not be read (conformance/login/)
+        evidence += [
+            {key: shown(value) for key, value in note.items()} for note in state.recorder.take_notes()
+        ]
         if status == "error":
             if exchanges:
                 message += f" (the last request: {exchanges[-1].method} {exchanges[-1].url})"
@@ -155,7 +160,8 @@ class RunHooks:
             "status": status,
             "message": message,
             "evidence": evidence,
-            "requests": len(exchanges) + dropped,
+            # sent by the suite: a login command's reported requests are evidence, not the suite's requests
+            "requests": sum(e.reported_by is None for e in exchanges) + dropped,
             # Requests a generated-input check (fuzzing, properties) generated, as it records them.
             "generated": sum(properties(item, GENERATED)),
             "setup_s": item.stash.get(_SETUP_SECONDS, 0.0) if report.when == "call" else 0.0,

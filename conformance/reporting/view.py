@@ -292,6 +292,7 @@ def _exchange(index: int, item: dict[str, Any]) -> dict[str, Any]:
         "response": "\n".join(response),
         "curl": item.get("replay_curl") or item.get("curl") or "",
         "httpx": item.get("replay_httpx") or "",
+        "reported": str(item.get("reported_by") or ""),  # a login command's, not observed by the suite
     }
 
 
