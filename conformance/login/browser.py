@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -315,19 +316,25 @@ class _Walk:
         if self.visit.refused:
             details += f"; refused {len(self.visit.refused)} request(s) outside the allowed origins: {self.visit.refused[0]}"
         shot = self.screenshot()
-        details += f"; screenshot {shot}" if shot else ""
+        if shot is not None:  # the check's evidence names it, and report.html shows it (`screenshot`)
+            details += f"; screenshot {shot}"
+            self.visit.session.recorder.note(
+                "the browser login stopped on this page",
+                screenshot=shot.relative_to(shot.parents[1]).as_posix(),
+            )
         raise LoginError(masker.mask(f"{where}: {what} (browser){details}"), response=self.visit.last,
                          pages=self.visit.pages)  # fmt: skip
 
-    def screenshot(self) -> str | None:
+    def screenshot(self) -> Path | None:
+        """The page as the user would see it, saved in `SCREENSHOTS["dir"]` (the report dir's `login/`)."""
         folder = SCREENSHOTS["dir"]
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"login-{time.strftime('%H%M%S')}-{id(self) % 100000:05d}.png"
+            path = folder / f"login-{time.strftime('%H%M%S')}-{os.getpid()}-{id(self) % 100000:05d}.png"
             self.page.screenshot(path=str(path), timeout=3000)
         except Exception:  # a page that cannot be drawn still gets its message
             return None
-        return str(path)
+        return path
 
 
 #: Finds the login or consent controls on the page and marks them with `data-spry-conformance`.

@@ -174,7 +174,7 @@ class RunHooks:
         if report.when == "call" and status in {"failed", "warning", "error"}:  # Allure lean: findings only
             from conformance.reporting.allure import attach_evidence
 
-            attach_evidence(evidence, outcome["message"])
+            attach_evidence(evidence, outcome["message"], state.options.report_dir)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
