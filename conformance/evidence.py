@@ -170,6 +170,7 @@ class Recorder:
         self._lock = threading.Lock()
         self._exchanges: list[Exchange] = []
         self._dropped = 0
+        self._dropped_reported = 0  # of those left out, exchanges the suite did not send (`reported_by`)
         self._deviations: list[Deviation] = []
         self._notes: list[dict[str, Any]] = []
 
@@ -208,13 +209,21 @@ class Recorder:
         with self._lock:
             if len(self._exchanges) >= MAX_EXCHANGES:
                 # keep the first half and a sliding window of the last ones
-                del self._exchanges[MAX_EXCHANGES // 2]
+                left_out = self._exchanges.pop(MAX_EXCHANGES // 2)
                 self._dropped += 1
+                self._dropped_reported += left_out.reported_by is not None
             self._exchanges.append(exchange)
 
     def take(self) -> tuple[list[Exchange], int]:
         """The exchanges since the last take, and how many were left out."""
         with self._lock:
             taken, dropped = self._exchanges, self._dropped
-            self._exchanges, self._dropped = [], 0
+            self._exchanges, self._dropped, self._dropped_reported = [], 0, 0
             return taken, dropped
+
+    def sent(self) -> int:
+        """How many requests of the exchanges since the last take the suite sent itself (left out ones
+        included): a login command's reported requests are evidence, not the suite's requests."""
+        with self._lock:
+            kept = sum(e.reported_by is None for e in self._exchanges)
+            return kept + self._dropped - self._dropped_reported

@@ -124,6 +124,7 @@ class RunHooks:
             report.outcome, report.longrepr = "passed", None
         elif status == "passed":
             message = "; ".join(properties(item, NOTE))
+        sent = state.recorder.sent()
         exchanges, dropped = state.recorder.take()
         # a deviation's text quotes the target's answer: masked and made printable like every message
         deviations = [{**d.to_dict(), "problem": shown(d.problem)} for d in state.recorder.take_deviations()]
@@ -160,8 +161,7 @@ class RunHooks:
             "status": status,
             "message": message,
             "evidence": evidence,
-            # sent by the suite: a login command's reported requests are evidence, not the suite's requests
-            "requests": sum(e.reported_by is None for e in exchanges) + dropped,
+            "requests": sent,  # by the suite: a login command's reported requests are not counted
             # Requests a generated-input check (fuzzing, properties) generated, as it records them.
             "generated": sum(properties(item, GENERATED)),
             "setup_s": item.stash.get(_SETUP_SECONDS, 0.0) if report.when == "call" else 0.0,

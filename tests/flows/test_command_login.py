@@ -199,3 +199,13 @@ def test_a_failed_command_still_reports_what_it_saw(
         authorize(session, target, target.clients["primary"], state=new_state())
     (exchange,) = reported(session)
     assert exchange.status == 500 and "/oauth/authorize" in exchange.url
+
+
+def test_reported_requests_are_not_counted_as_the_suites() -> None:
+    recorder = Recorder()
+    own = Exchange("GET", "https://as.example/authorize", [], "", 200)
+    for index in range(60):  # more than a check keeps: the first and the last ones stay
+        recorder.record(own if index % 3 == 0 else replace(own, reported_by=REPORTED_BY))
+    assert recorder.sent() == 20
+    exchanges, dropped = recorder.take()
+    assert len(exchanges) + dropped == 60 and recorder.sent() == 0
