@@ -28,10 +28,13 @@ class Exchange:
     response_body: str = ""
     elapsed_ms: float = 0.0
     error: str | None = None
+    #: who reported an exchange the suite did not observe itself (a login command's, `login.reported`)
+    reported_by: str | None = None
 
     def summary(self) -> str:
         """A few readable lines: what was sent, what came back."""
-        lines = [f"> {self.method} {self.url}"]
+        lines = [f"({self.reported_by})"] if self.reported_by else []
+        lines.append(f"> {self.method} {self.url}")
         lines += [f"> {name}: {value}" for name, value in self.request_headers if _shown(name)]
         if self.request_body:
             lines.append(f"> {self.request_body}")
@@ -57,6 +60,8 @@ class Exchange:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        if self.reported_by is None:  # the suite's own exchanges (nearly all) keep their shape
+            del data["reported_by"]
         data["curl"] = self.as_curl()
         return data
 
@@ -148,6 +153,7 @@ def trail(exchanges: Iterable[Exchange]) -> list[dict[str, Any]]:
     return [
         {
             "trail": f"{e.method} {urlsplit(e.url).path or '/'} -> {e.status if e.status is not None else 'no response'}"
+            + (f" ({e.reported_by})" if e.reported_by else "")
         }
         for e in exchanges
     ]
@@ -164,12 +170,25 @@ class Recorder:
         self._lock = threading.Lock()
         self._exchanges: list[Exchange] = []
         self._dropped = 0
+        self._dropped_reported = 0  # of those left out, exchanges the suite did not send (`reported_by`)
         self._deviations: list[Deviation] = []
+        self._notes: list[dict[str, Any]] = []
 
     def deviate(self, requirement: str, problem: str, exchange: Exchange) -> None:
         """Record a format deviation seen by a check that judges something else (see `Deviation`)."""
         with self._lock:
             self._deviations.append(Deviation(requirement, problem, exchange))
+
+    def note(self, text: str, **fields: str) -> None:
+        """A note for the running check's evidence (`{"note": text, **fields}`: a login's screenshot, a
+        login command's report that could not be read); the caller masks it."""
+        with self._lock:
+            self._notes.append({"note": text, **fields})
+
+    def take_notes(self) -> list[dict[str, Any]]:
+        with self._lock:
+            taken, self._notes = self._notes, []
+            return taken
 
     def take_deviations(self) -> list[Deviation]:
         with self._lock:
@@ -190,13 +209,21 @@ class Recorder:
         with self._lock:
             if len(self._exchanges) >= MAX_EXCHANGES:
                 # keep the first half and a sliding window of the last ones
-                del self._exchanges[MAX_EXCHANGES // 2]
+                left_out = self._exchanges.pop(MAX_EXCHANGES // 2)
                 self._dropped += 1
+                self._dropped_reported += left_out.reported_by is not None
             self._exchanges.append(exchange)
 
     def take(self) -> tuple[list[Exchange], int]:
         """The exchanges since the last take, and how many were left out."""
         with self._lock:
             taken, dropped = self._exchanges, self._dropped
-            self._exchanges, self._dropped = [], 0
+            self._exchanges, self._dropped, self._dropped_reported = [], 0, 0
             return taken, dropped
+
+    def sent(self) -> int:
+        """How many requests of the exchanges since the last take the suite sent itself (left out ones
+        included): a login command's reported requests are evidence, not the suite's requests."""
+        with self._lock:
+            kept = sum(e.reported_by is None for e in self._exchanges)
+            return kept + self._dropped - self._dropped_reported

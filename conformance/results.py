@@ -67,7 +67,18 @@ class RequirementResult:
             "reason": self.reason,
             **({"waiver": self.waiver} if self.waiver else {}),
             **({"expected_skip": self.expected_skip} if self.expected_skip is not None else {}),
+            **({"screenshots": self.screenshots} if self.screenshots else {}),
         }
+
+    @property
+    def screenshots(self) -> list[str]:
+        """Where a browser login stopped in this requirement's checks: PNGs, relative to the report dir."""
+        return [
+            str(e["screenshot"])
+            for c in self.checks
+            for e in c.evidence
+            if isinstance(e, dict) and e.get("screenshot")
+        ]
 
 
 def roll_up(requirement: Requirement, checks: list[CheckResult]) -> RequirementResult:

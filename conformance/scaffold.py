@@ -25,7 +25,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from conformance.errors import ConfigError, TargetError
 from conformance.evidence import Recorder
 from conformance.http import Network, Response, Session
-from conformance.login.forms import parse_page
+from conformance.login.pages import parse_page
 from conformance.masking import Masker, shown
 from conformance.urls import same_origin
 

@@ -16,7 +16,7 @@ from conformance.flows.front_channel import AuthorizationOutcome
 from conformance.flows.token import TokenResponse, client_credentials, exchange_code
 from conformance.http import Session
 from conformance.judges import authorization_code as judge
-from conformance.login.forms import DENY
+from conformance.login.pages import DENY
 
 #: A redirect URI no client registers (RFC 2606 reserves .invalid): where an open redirector would send users.
 FOREIGN_URI = "https://attacker.invalid/callback"

@@ -354,7 +354,17 @@ def test_denial_issues_no_code(
     if outcome.redirect is None and outcome.stopped is not None and "no deny button" in str(outcome.stopped):
         pytest.skip("the consent page has no Deny button to click (a denial by link or by closing the page "
                     "is not driven): cannot judge the denial")  # fmt: skip
-    if outcome.redirect is not None and outcome.code and not clicked_deny(outcome.redirect):
+    if (
+        outcome.redirect is None
+        and outcome.stopped is not None
+        and "cannot deny consent" in str(outcome.stopped)
+    ):
+        pytest.skip(str(outcome.stopped))  # the login command has no {decision}: the message says to add it
+    # a login command was told {decision} = deny; the other drivers' last request shows the click
+    denied = target.user.login.method == "command" or (
+        outcome.redirect is not None and clicked_deny(outcome.redirect)
+    )
+    if outcome.redirect is not None and outcome.code and not denied:
         pytest.skip("a code came back, but the request before it shows no click on a Deny button "
                     "(a server without a consent page): cannot judge the denial")  # fmt: skip
     settle(judge.ensure_denial_issues_no_code(outcome))

@@ -18,7 +18,7 @@ from conformance.flows.leaks import authorize_probes, echoes, resource_probes, s
 from conformance.flows.token import exchange_code, refresh, token_request
 from conformance.http import Response, Session, basic_authorization
 from conformance.judges import leakage as judge
-from conformance.login.walk import login_with_form
+from conformance.login.form import login_with_form
 
 
 def _random(prefix: str = "") -> str:

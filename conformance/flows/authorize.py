@@ -1,14 +1,14 @@
 """The authorization request (RFC 6749 §4.1.1) and the response it ends in (§4.1.2, §4.1.2.1).
 
 `authorize` drives the whole front channel: the authorization request, the user's login
-and consent (the configured login method), and the redirect back to the client, which is
-captured and parsed, never followed.
+and consent (the driver of the configured login method, `conformance.login.drivers.driver_for`),
+and the redirect back to the client, which is captured and parsed, never followed.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -17,9 +17,7 @@ from conformance.errors import LoginError
 from conformance.evidence import Exchange
 from conformance.flows.pkce import Pkce
 from conformance.http import Response, Session
-from conformance.login.browser import BrowserResult, Selectors, login_with_browser
-from conformance.login.command import login_with_command
-from conformance.login.walk import login_with_form
+from conformance.login.drivers import driver_for
 from conformance.urls import reaches
 
 _DEFAULT = object()
@@ -115,61 +113,10 @@ def authorize(
         redirect_uri=redirect_uri, pkce=pkce, extra=extra,
     )  # fmt: skip
     expected = client.redirect_uri if redirect_uri is _DEFAULT else redirect_uri
-    login = target.user.login
-    if login.method == "command":
-        assert login.command is not None
-        return parse_redirect(login_with_command(login.command, url, approve=approve))
-    if not target.user.password or not target.user.username:
-        raise LoginError(f"no password for {target.user.username}: set {target.user.password_env}")
-    if login.method == "browser":
-        browsed = browser_login(session, target, url, str(expected or client.redirect_uri), approve=approve)
-        return parse_redirect(browsed.location, browsed.response)
-    result = login_with_form(
-        session,
-        url,
-        username=target.user.username,
-        password=target.user.password,
-        redirect_uri=str(expected or client.redirect_uri),
-        username_field=login.username_field,
-        password_field=login.password_field,
-        approve=approve,
-        drop_hidden=drop_hidden,
+    outcome = driver_for(target, drop_hidden=drop_hidden).login(
+        session, url, redirect_uri=str(expected or client.redirect_uri), approve=approve
     )
-    return parse_redirect(result.location, result.redirect)
-
-
-def browser_login(
-    session: Session,
-    target: Target,
-    url: str,
-    redirect_uri: str,
-    *,
-    approve: bool = True,
-    capture: Callable[[str], bool] | None = None,
-) -> BrowserResult:
-    """`[user.login] method = "browser"`: the login in a real browser, configured from the target."""
-    login = target.user.login
-    if not target.user.password or not target.user.username:
-        raise LoginError(f"no password for {target.user.username}: set {target.user.password_env}")
-    return login_with_browser(
-        session,
-        url,
-        username=target.user.username,
-        password=target.user.password,
-        redirect_uri=redirect_uri,
-        selectors=Selectors(
-            login.username_field,
-            login.password_field,
-            login.username_selector,
-            login.password_selector,
-            login.consent_approve,
-            login.consent_deny,
-        ),  # fmt: skip
-        approve=approve,
-        allowed_origins=login.allowed_origins,
-        executable=login.browser,
-        capture=capture,
-    )
+    return parse_redirect(outcome.location, outcome.response)
 
 
 def request_authorization(session: Session, url: str) -> Response:
@@ -182,7 +129,6 @@ __all__ = [
     "LoginError",
     "authorization_url",
     "authorize",
-    "browser_login",
     "new_state",
     "parse_redirect",
     "reaches",

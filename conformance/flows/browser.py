@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from conformance.http import Response, Session
-from conformance.login.forms import Page, parse_page
+from conformance.login.pages import Page, parse_page
 from conformance.rfc6749 import TOKEN_ERRORS
 from conformance.urls import reaches
 

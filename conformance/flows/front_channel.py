@@ -20,14 +20,12 @@ from conformance.evidence import Exchange
 from conformance.flows.authorize import (
     AuthorizationResponse,
     authorization_url,
-    browser_login,
     parse_redirect,
     request_authorization,
 )
 from conformance.flows.pkce import Pkce
 from conformance.http import Response, Session
-from conformance.login.command import login_with_command
-from conformance.login.walk import login_with_form
+from conformance.login.drivers import driver_for
 from conformance.urls import reaches, same_origin
 
 _DEFAULT = object()
@@ -146,36 +144,16 @@ def _drive(
     session: Session, target: Target, url: str, watched: str, first: Response, *, approve: bool
 ) -> AuthorizationOutcome:
     """The login and consent pages, as `authorize` drives them, to the redirect towards `watched`."""
-    login = target.user.login
+    user = target.user
+    if user.login.method == "form" and not (user.username and user.password):
+        return AuthorizationOutcome(url, watched, first, needs_login=True)
     try:
-        if login.method == "command":
-            assert login.command is not None
-            location = login_with_command(login.command, url)
-            if reaches(location, watched):
-                return AuthorizationOutcome(
-                    url, watched, first, redirect=parse_redirect(location), walked=True
-                )
-            return AuthorizationOutcome(url, watched, first, walked=True, off_origin=location)
-        if login.method == "browser":
-            browsed = browser_login(session, target, url, watched, approve=approve)
-            return AuthorizationOutcome(
-                url, watched, first, redirect=parse_redirect(browsed.location, browsed.response), walked=True
-            )
-        if not target.user.username or not target.user.password:
-            return AuthorizationOutcome(url, watched, first, needs_login=True)
-        result = login_with_form(
-            session,
-            url,
-            username=target.user.username,
-            password=target.user.password,
-            redirect_uri=watched,
-            username_field=login.username_field,
-            password_field=login.password_field,
-            approve=approve,
-        )
+        outcome = driver_for(target).login(session, url, redirect_uri=watched, approve=approve)
     except LoginError as error:
         return AuthorizationOutcome(url, watched, first, stopped=error, walked=True)
-    redirect = parse_redirect(result.location, result.redirect)
+    if not reaches(outcome.location, watched):  # a command's URL: its program went elsewhere
+        return AuthorizationOutcome(url, watched, first, walked=True, off_origin=outcome.location)
+    redirect = parse_redirect(outcome.location, outcome.response)
     return AuthorizationOutcome(url, watched, first, redirect=redirect, walked=True)
 
 

@@ -18,16 +18,16 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 import httpx
 
 from conformance.config import Client, Target
+from conformance.errors import LoginError
+from conformance.flows.authorize import authorization_url, new_state
+from conformance.flows.redirect_lookalikes import Lookalike, is_registered_uri, without_query
+from conformance.http import Response, Session
+from conformance.login.drivers import driver_for
 
 # The login pages are answered with the form driver's own steps (`login_with_form` stops at one
 # redirect URI only; a look-alike walk must stop at any redirect towards the client's side).
-from conformance.errors import LoginError
-from conformance.flows.authorize import authorization_url, browser_login, new_state
-from conformance.flows.redirect_lookalikes import Lookalike, is_registered_uri, without_query
-from conformance.http import Response, Session
-from conformance.login.command import login_with_command
-from conformance.login.forms import parse_page
-from conformance.login.walk import LoginUser, Walk, answer_page
+from conformance.login.form import LoginUser, Walk, answer_page
+from conformance.login.pages import parse_page
 from conformance.urls import origin, reaches
 
 MAX_STEPS = 10  # requests per look-alike, login included
@@ -125,18 +125,16 @@ def probe_lookalike(
                 response = walk.follow(response, location)
                 continue
             if target.user.login.method == "browser" and response.status < 400 and not walk.logged_in:
-                browsed = browser_login(  # the page is the browser's: it logs in, stopping towards the client
-                    session, target, url, registered, capture=lambda u: _towards_client(u, watched, session.base_url)
-                )  # fmt: skip
-                return Probe(
-                    lookalike, registered, first, browsed.response, location=browsed.location, logged_in=True
-                )
+                # the page is the browser's: it logs in, stopping at any URL towards the client's side
+                driver = driver_for(target, ends=lambda u: _towards_client(u, watched, session.base_url))
+                browsed = driver.login(session, url, redirect_uri=registered)
+                last = browsed.response or response
+                return Probe(lookalike, registered, first, last, location=browsed.location, logged_in=True)
             page = parse_page(response.text, response.url)
             if response.status >= 400 or not page.forms:
                 return result(response)
             if target.user.login.method == "command" and not walk.logged_in:
-                assert target.user.login.command is not None
-                location = login_with_command(target.user.login.command, url)
+                location = driver_for(target).login(session, url, redirect_uri=registered).location
                 return Probe(lookalike, registered, first, response, location=location, logged_in=True)
             if not target.user.username or not target.user.password:
                 return result(response, needs_login=True)

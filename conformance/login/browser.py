@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -27,7 +28,8 @@ from urllib.parse import urljoin
 from conformance.errors import LoginError, TargetError
 from conformance.http import CredentialGuard, Response, Session
 from conformance.login.chromium import find_browser
-from conformance.login.forms import APPROVE, DENY
+from conformance.login.outcome import LoginOutcome, credentials
+from conformance.login.pages import APPROVE, DENY
 from conformance.urls import reaches, same_origin
 
 #: Flags this closed network needs: without the background-networking ones Chromium's own
@@ -55,12 +57,28 @@ class Selectors:
 
 
 @dataclass(frozen=True)
-class BrowserResult:
-    """The navigation back to the client, captured and not loaded."""
+class BrowserLogin:
+    """`[user.login] method = "browser"`: a real headless Chromium logs in (`login_with_browser`)."""
 
-    location: str  # absolute
-    response: Response  # the target's last answer: the redirect itself, or what the page's script acted on
-    pages: tuple[str, ...]  # the URLs the browser requested, masked
+    username: str | None
+    password: str | None = field(repr=False)
+    password_env: str | None = None  # named when the password is missing
+    selectors: Selectors = Selectors()
+    allowed_origins: tuple[str, ...] = ()
+    executable: str | None = None  # found on PATH when None
+    #: which URLs end the login (default: those that reach the redirect URI)
+    ends: Callable[[str], bool] | None = None
+    method = "browser"
+
+    def login(
+        self, session: Session, authorize_url: str, *, redirect_uri: str, approve: bool = True
+    ) -> LoginOutcome:
+        username, password = credentials(self.username, self.password, self.password_env)
+        return login_with_browser(
+            session, authorize_url, username=username, password=password, redirect_uri=redirect_uri,
+            selectors=self.selectors, approve=approve, allowed_origins=self.allowed_origins,
+            executable=self.executable, capture=self.ends,
+        )  # fmt: skip
 
 
 @dataclass
@@ -176,7 +194,7 @@ def login_with_browser(
     timeout: float = 30.0,
     max_requests: int = 40,
     capture: Callable[[str], bool] | None = None,
-) -> BrowserResult:
+) -> LoginOutcome:
     """Log in with a real browser and approve (or deny); return the captured navigation to `redirect_uri`.
 
     `capture` decides which URLs end the login (default: those that reach `redirect_uri`).
@@ -196,7 +214,8 @@ def login_with_browser(
             session.url(authorize_url), username, password
         )
         assert visit.location is not None and visit.last is not None
-        return BrowserResult(visit.location, visit.last, tuple(visit.pages))
+        # the response: the redirect itself, or the target's last answer, which the page's script acted on
+        return LoginOutcome(visit.location, visit.last, tuple(visit.pages))
     finally:
         context.close()
 
@@ -297,19 +316,25 @@ class _Walk:
         if self.visit.refused:
             details += f"; refused {len(self.visit.refused)} request(s) outside the allowed origins: {self.visit.refused[0]}"
         shot = self.screenshot()
-        details += f"; screenshot {shot}" if shot else ""
+        if shot is not None:  # the check's evidence names it, and report.html shows it (`screenshot`)
+            details += f"; screenshot {shot}"
+            self.visit.session.recorder.note(
+                "the browser login stopped on this page",
+                screenshot=shot.relative_to(shot.parents[1]).as_posix(),
+            )
         raise LoginError(masker.mask(f"{where}: {what} (browser){details}"), response=self.visit.last,
                          pages=self.visit.pages)  # fmt: skip
 
-    def screenshot(self) -> str | None:
+    def screenshot(self) -> Path | None:
+        """The page as the user would see it, saved in `SCREENSHOTS["dir"]` (the report dir's `login/`)."""
         folder = SCREENSHOTS["dir"]
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"login-{time.strftime('%H%M%S')}-{id(self) % 100000:05d}.png"
+            path = folder / f"login-{time.strftime('%H%M%S')}-{os.getpid()}-{id(self) % 100000:05d}.png"
             self.page.screenshot(path=str(path), timeout=3000)
         except Exception:  # a page that cannot be drawn still gets its message
             return None
-        return str(path)
+        return path
 
 
 #: Finds the login or consent controls on the page and marks them with `data-spry-conformance`.

@@ -86,6 +86,7 @@ class RunHooks:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         state = self.state
         state.recorder.take()  # exchanges before this check belong to no check
+        state.recorder.take_notes()
         begin_expiry_early(
             item, state, self.config
         )  # a remote target that the run waits for: see plugin.expiry
@@ -123,6 +124,7 @@ class RunHooks:
             report.outcome, report.longrepr = "passed", None
         elif status == "passed":
             message = "; ".join(properties(item, NOTE))
+        sent = state.recorder.sent()
         exchanges, dropped = state.recorder.take()
         # a deviation's text quotes the target's answer: masked and made printable like every message
         deviations = [{**d.to_dict(), "problem": shown(d.problem)} for d in state.recorder.take_deviations()]
@@ -134,6 +136,10 @@ class RunHooks:
             add_replays(evidence, replay_variables(state.target))
         if dropped:
             evidence.append({"note": f"{dropped} more exchanges left out"})
+        # a login's screenshot, a login command's report that could not be read (conformance/login/)
+        evidence += [
+            {key: shown(value) for key, value in note.items()} for note in state.recorder.take_notes()
+        ]
         if status == "error":
             if exchanges:
                 message += f" (the last request: {exchanges[-1].method} {exchanges[-1].url})"
@@ -155,7 +161,7 @@ class RunHooks:
             "status": status,
             "message": message,
             "evidence": evidence,
-            "requests": len(exchanges) + dropped,
+            "requests": sent,  # by the suite: a login command's reported requests are not counted
             # Requests a generated-input check (fuzzing, properties) generated, as it records them.
             "generated": sum(properties(item, GENERATED)),
             "setup_s": item.stash.get(_SETUP_SECONDS, 0.0) if report.when == "call" else 0.0,
@@ -168,7 +174,7 @@ class RunHooks:
         if report.when == "call" and status in {"failed", "warning", "error"}:  # Allure lean: findings only
             from conformance.reporting.allure import attach_evidence
 
-            attach_evidence(evidence, outcome["message"])
+            attach_evidence(evidence, outcome["message"], state.options.report_dir)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

@@ -112,6 +112,10 @@ def start_run(config: pytest.Config) -> RunState:
 
         chromium.find_browser(login.browser if login else None)  # none: exit 2 saying how to install one
         browser.SCREENSHOTS["dir"] = options.report_dir / "login"
+        # a previous run's screenshots would be bundled as this run's (xdist's workers start later)
+        if not worker:
+            for stale in browser.SCREENSHOTS["dir"].glob("login-*.png"):
+                stale.unlink(missing_ok=True)
     return state
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import masking
+from conformance.reporting.view import screenshot_path
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,11 @@ def label_check(requirement: Any) -> None:
         log.debug("allure: could not label the check", exc_info=True)
 
 
-def attach_evidence(exchanges: Iterable[dict[str, Any]] | None, message: str | None) -> None:
-    """Attach the check's message and each exchange (text/plain) to the current Allure test."""
+def attach_evidence(
+    exchanges: Iterable[dict[str, Any]] | None, message: str | None, report_dir: Path | None = None
+) -> None:
+    """Attach the check's message and each exchange (text/plain) to the current Allure test, and the
+    screenshot of a page where a browser login stopped (image/png, from `report_dir`)."""
     try:
         if not active():
             return
@@ -95,6 +99,10 @@ def attach_evidence(exchanges: Iterable[dict[str, Any]] | None, message: str | N
             try:
                 if not isinstance(exchange, dict):
                     continue
+                shot = screenshot_path(exchange.get("screenshot"))
+                if shot is not None and report_dir is not None and (report_dir / shot).is_file():
+                    allure.attach.file(str(report_dir / shot), name=_mask(f"screenshot {shot}"),
+                                       attachment_type=AttachmentType.PNG)  # fmt: skip
                 if "method" not in exchange:
                     if exchange.get("note"):
                         notes.append(str(exchange["note"]))

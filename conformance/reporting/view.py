@@ -9,6 +9,7 @@ would let a run check them. Everything is masked already; the template masks eve
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Iterable
 from typing import Any
@@ -39,6 +40,7 @@ STATUS_HELP = {
     "waived": "Failed, but an unexpired waiver accepts the deviation.",
 }
 _EVIDENCE_STATUSES = {"failed", "error", "warning"}
+_SCREENSHOT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*\.png")
 
 
 class Catalogue(str):
@@ -246,7 +248,13 @@ def _source_parts(source: str, links: dict[str, str]) -> list[dict[str, Any]]:
 def _check(raw: dict[str, Any]) -> dict[str, Any]:
     exchanges = []
     notes = []
+    screenshots = []
     for index, item in enumerate(raw.get("evidence") or [], start=1):
+        if "screenshot" in item and "method" not in item:  # where a browser login stopped
+            path = screenshot_path(item["screenshot"])
+            if path:
+                screenshots.append({"path": path, "note": str(item.get("note") or "")})
+                continue
         if "note" in item and "method" not in item:
             notes.append(str(item["note"]))
             continue
@@ -258,9 +266,18 @@ def _check(raw: dict[str, Any]) -> dict[str, Any]:
         "message": raw.get("message") or "",
         "exchanges": exchanges,
         "notes": notes,
+        "screenshots": screenshots,  # paths relative to the report dir; html.py embeds their thumbnails
         "duration": f"{float(duration):.2f} s" if isinstance(duration, (int, float)) else "",
         "requests": raw.get("requests"),
     }
+
+
+def screenshot_path(value: Any) -> str | None:
+    """A screenshot's path relative to the report dir (`login/login-....png`), or None for anything else
+    (an absolute path, `..`, a URL: a results.json from elsewhere links nowhere but its own folder)."""
+    if not isinstance(value, str) or not _SCREENSHOT.fullmatch(value) or ".." in value.split("/"):
+        return None
+    return value
 
 
 def _exchange(index: int, item: dict[str, Any]) -> dict[str, Any]:
@@ -292,6 +309,7 @@ def _exchange(index: int, item: dict[str, Any]) -> dict[str, Any]:
         "response": "\n".join(response),
         "curl": item.get("replay_curl") or item.get("curl") or "",
         "httpx": item.get("replay_httpx") or "",
+        "reported": str(item.get("reported_by") or ""),  # a login command's, not observed by the suite
     }
 
 

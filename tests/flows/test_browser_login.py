@@ -8,7 +8,11 @@ under CI (`CI` set, as `.ci/run` does): a CI that cannot test the browser must n
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -94,7 +98,35 @@ def test_a_refused_password_stops_with_a_screenshot(
         authorize(session, wrong, target.clients["primary"], state=new_state())
     message = str(raised.value)
     assert "came back after the credentials were submitted" in message and "not-the-password" not in message
-    assert "screenshot" in message and list(tmp_path.glob("login-*.png"))
+    (shot,) = tmp_path.glob("login-*.png")
+    assert "screenshot" in message
+    (note,) = session.recorder.take_notes()  # the check's evidence names it, relative to the report dir
+    assert note == {
+        "note": "the browser login stopped on this page",
+        "screenshot": f"{tmp_path.name}/{shot.name}",
+    }
+
+
+def test_a_run_whose_browser_login_stops_shows_the_screenshot(tmp_path: Path) -> None:
+    """End to end: the SPA's consent API answers 500 (authorize-500), the browser login stops, and the
+    screenshot is in results.json, summary.json, report.html (a linked thumbnail) and evidence.zip."""
+    _browser_or_skip()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SPRY_")}
+    command = [sys.executable, "-m", "conformance.cli", "run", "--login", "spa", "--fault", "authorize-500",
+               "--requirement", "AC-LOGIN-REDIRECT", "--report-dir", "out"]  # fmt: skip
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300, env=environment)
+    assert done.returncode == 1, done.stdout + done.stderr
+    out = tmp_path / "out"
+    (shot,) = (out / "login").glob("login-*.png")
+    relative = f"login/{shot.name}"
+    (entry,) = json.loads((out / "summary.json").read_text())["requirements"]
+    assert entry["screenshots"] == [relative]
+    (result,) = json.loads((out / "results.json").read_text())["requirements"][0]["check_results"]
+    assert {"note": "the browser login stopped on this page", "screenshot": relative} in result["evidence"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert f'<a href="{relative}"><img src="data:image/png;base64,' in html
+    with zipfile.ZipFile(out / "evidence.zip") as bundle:
+        assert bundle.read(f"reports/{relative}") == shot.read_bytes()
 
 
 def test_the_form_method_says_why_it_cannot_log_in_on_the_spa() -> None:

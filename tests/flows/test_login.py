@@ -15,8 +15,8 @@ from conformance.errors import LoginError
 from conformance.evidence import Recorder
 from conformance.http import Session
 from conformance.login.command import login_with_command
-from conformance.login.forms import form_data, parse_page
-from conformance.login.walk import LoginResult, login_with_form
+from conformance.login.form import LoginResult, login_with_form
+from conformance.login.pages import form_data, parse_page
 from conformance.masking import Masker
 from conformance.urls import reaches
 

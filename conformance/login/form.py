@@ -1,4 +1,5 @@
-"""The walk through login and consent pages, driven as a browser would (`login_with_form`).
+"""`method = "form"`: the walk through login and consent pages, driven as a browser would (`FormLogin`,
+`login_with_form`).
 
 It starts at the authorization request (RFC 6749 §4.1.1), follows the redirects itself, fills and
 submits the login form, answers the consent form, and stops at the redirect back to the client's
@@ -18,7 +19,8 @@ import httpx
 
 from conformance.errors import LoginError
 from conformance.http import CredentialGuard, Response, Session
-from conformance.login.forms import Button, Form, Page, form_data, parse_page
+from conformance.login.outcome import LoginOutcome, credentials
+from conformance.login.pages import Button, Form, Page, form_data, parse_page
 from conformance.masking import Masker
 from conformance.urls import DEFAULT_PORTS, reaches
 
@@ -72,6 +74,30 @@ def login_with_form(
         else:
             page = _read_page(walk, response)
             response = answer_page(walk, response, page, user, approve=approve, drop_hidden=drop_hidden)
+
+
+@dataclass(frozen=True)
+class FormLogin:
+    """`[user.login] method = "form"`: the suite reads, fills and submits the HTML forms itself."""
+
+    username: str | None
+    password: str | None = field(repr=False)
+    password_env: str | None = None  # named when the password is missing
+    username_field: str = "username"
+    password_field: str = "password"
+    drop_hidden: bool = False  # leave the hidden inputs out of every form (the CSRF checks)
+    method = "form"
+
+    def login(
+        self, session: Session, authorize_url: str, *, redirect_uri: str, approve: bool = True
+    ) -> LoginOutcome:
+        username, password = credentials(self.username, self.password, self.password_env)
+        result = login_with_form(
+            session, authorize_url, username=username, password=password, redirect_uri=redirect_uri,
+            username_field=self.username_field, password_field=self.password_field, approve=approve,
+            drop_hidden=self.drop_hidden,
+        )  # fmt: skip
+        return LoginOutcome(result.location, result.redirect, result.pages)
 
 
 @dataclass(frozen=True)
