@@ -128,6 +128,9 @@ class _Visit:
             route.abort("failed")
             return
         self.last = response
+        # RFC 9110 §15.6: the server erred; the login ends here with its answer, as a form walk's does
+        if response.status >= 500:
+            self.problem = f"{self.session.masker.mask(url)} answered {response.status} to {request.method}"
         location = urljoin(response.url, response.location or "") if response.is_redirect else ""
         if location and self.ends(location):
             self.location = location

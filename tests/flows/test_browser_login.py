@@ -108,8 +108,8 @@ def test_a_refused_password_stops_with_a_screenshot(
 
 
 def test_a_run_whose_browser_login_stops_shows_the_screenshot(tmp_path: Path) -> None:
-    """End to end: the SPA's consent API answers 500 (authorize-500), the browser login stops, and the
-    screenshot is in results.json, summary.json, report.html (a linked thumbnail) and evidence.zip."""
+    """End to end: the SPA's consent API answers 500 (authorize-500), the browser login stops there, the
+    check fails on that answer, and the screenshot is in results.json, summary.json, report.html (a linked thumbnail) and evidence.zip."""
     _browser_or_skip()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SPRY_")}
     command = [sys.executable, "-m", "conformance.cli", "run", "--login", "spa", "--fault", "authorize-500",
@@ -121,6 +121,8 @@ def test_a_run_whose_browser_login_stops_shows_the_screenshot(tmp_path: Path) ->
     relative = f"login/{shot.name}"
     (entry,) = json.loads((out / "summary.json").read_text())["requirements"]
     assert entry["screenshots"] == [relative]
+    # the 500 ends the login at once, as a form walk's does: a failure with the answer, not an error
+    assert entry["status"] == "failed" and "answered 500 to POST (browser)" in entry["reason"], entry
     (result,) = json.loads((out / "results.json").read_text())["requirements"][0]["check_results"]
     assert {"note": "the browser login stopped on this page", "screenshot": relative} in result["evidence"]
     html = (out / "report.html").read_text(encoding="utf-8")
