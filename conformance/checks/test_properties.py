@@ -16,11 +16,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import hypothesis
 import pytest
-from hypothesis import strategies as st
 
 from conformance.catalogue import requirement
 from conformance.checks.conftest import LoginCheck
@@ -35,7 +33,7 @@ from conformance.generated.budget import (
     run_seeded,
 )
 from conformance.generated.found import Found
-from conformance.generated.lifecycle import MUST, SHOULD, LifecycleRun, Walk, run_lifecycle
+from conformance.generated.lifecycle_model import MUST, SHOULD
 from conformance.generated.strategies import (
     MUTATION_EXAMPLES,
     Mutation,
@@ -51,6 +49,11 @@ from conformance.judges.generated import ensure_no_counterexample
 from conformance.run.clock import Clock
 from conformance.run.state import GENERATED
 from conformance.verdict import describe
+
+if TYPE_CHECKING:  # hypothesis and the state machine are imported when a property check runs
+    from hypothesis import strategies as st
+
+    from conformance.generated.lifecycle import LifecycleRun
 
 
 @contextmanager
@@ -74,6 +77,8 @@ def _report(found: Found | None, wanted: str, requirement_id: str, run_seed: int
 def _explore(examples: Sequence[Any], strategy: st.SearchStrategy[Any], count: int, seed: int,
              check: Callable[[Any], None], found: list[Found]) -> None:  # fmt: skip
     """Run `check` on every explicit example, then on `count` generated ones; stop at the first finding."""
+    import hypothesis
+
     for example in examples:
         if found:
             return
@@ -216,6 +221,8 @@ def test_malformed_parameters_are_refused(
 @pytest.fixture(scope="module")
 def lifecycle(http: Session, target: Target, clock: Clock, budget: str, run_seed: int) -> LifecycleRun:
     """One run of the grant-lifecycle state machine (conformance.generated.lifecycle), for both checks."""
+    from conformance.generated.lifecycle import LifecycleRun, Walk, run_lifecycle
+
     owner = target.client("primary")
     if (
         owner is None

@@ -1,6 +1,8 @@
 """How deep generated input goes, and how a seeded hypothesis run is driven against a live target.
 
 A seed replays a run: every generator's seed is the run's seed mixed with the generator's name.
+Hypothesis is imported when a generated run starts, not when the checks are collected: most pytest-xdist
+workers of a run never generate anything, and each would pay for the import at its start.
 """
 
 from __future__ import annotations
@@ -8,13 +10,12 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import hypothesis
-import hypothesis.errors
-from hypothesis import HealthCheck, Phase
+from typing import TYPE_CHECKING, Any
 
 from conformance.errors import Stop
+
+if TYPE_CHECKING:
+    import hypothesis
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ def hypothesis_settings(
 ) -> hypothesis.settings:
     """Settings for a generated run against a live target: no example database, no deadline, no health
     checks (a slow target is not a slow test), and no shrinking unless asked (each shrink step is a request)."""
+    import hypothesis
+    from hypothesis import HealthCheck, Phase
+
     phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
     options: dict[str, Any] = {}
     if steps is not None:
@@ -77,11 +81,15 @@ def hypothesis_settings(
 
 def run_seeded(test: Callable[..., None], seed: int, settings: hypothesis.settings) -> None:
     """Run a `@given` test with a fixed seed and settings."""
+    import hypothesis
+
     hypothesis.seed(seed)(settings(test))()
 
 
 def inconsistent_replay(error: BaseException) -> bool:
     """Hypothesis's complaint that a replayed step behaved differently (a live target is not a pure function)."""
+    import hypothesis.errors
+
     if isinstance(error, hypothesis.errors.Flaky):
         return True
     if isinstance(error, BaseExceptionGroup):

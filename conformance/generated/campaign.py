@@ -13,9 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import hypothesis
-from hypothesis import strategies as st
-
 from conformance.config import Target
 from conformance.errors import Stop
 from conformance.generated.budget import (
@@ -27,18 +24,11 @@ from conformance.generated.budget import (
     run_seeded,
 )
 from conformance.generated.delivery import Delivery, threads_for
+from conformance.generated.found import Breach
 from conformance.generated.schema import load_schema, operations
 from conformance.generated.sender import Sender, Sent
 from conformance.generated.strategies import EDGE_VALUES, SCOPE_SPELLINGS, identity_variants
 from conformance.http import BudgetExhausted, Session, TargetError
-
-
-@dataclass
-class Breach:
-    """The first response that broke one rule, with what was wrong."""
-
-    sent: Sent
-    problem: str
 
 
 @dataclass
@@ -147,6 +137,8 @@ def _planned(sender: Sender, schema: Any, budget: Budget, seed: int, notes: list
 
 
 def _generate(sender: Sender, operation: Any, mode: str, examples: int, seed: int) -> None:
+    import hypothesis
+    from hypothesis import strategies as st
     from schemathesis import GenerationMode
 
     generation = GenerationMode.POSITIVE if mode == "valid" else GenerationMode.NEGATIVE
@@ -235,6 +227,7 @@ def _stateful(sender: Sender, schema: Any, budget: Budget, seed: int) -> None:
     A live target does not always answer a replayed step as it did the first time (a code is used up,
     a token rotated): hypothesis then ends the run as inconsistent, and the remaining scenarios are run
     again from a seed derived from the first (three times at most), as schemathesis's own runner does."""
+    import hypothesis
     from schemathesis.generation.stateful import run_state_machine_as_test
 
     stop: list[BaseException] = []

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from hypothesis import strategies as st
-
 from conformance.config import Client, Target
 from conformance.flows.authorize import LoginError, authorize, new_state
 from conformance.flows.responses import unknown_client
@@ -32,10 +30,9 @@ from conformance.generated.schema import (
 from conformance.generated.strategies import Identity
 from conformance.http import CredentialGuard, Response, Session, basic_authorization
 
-if (
-    TYPE_CHECKING
-):  # requests (schemathesis's request model) is imported when a campaign runs, not at collection
+if TYPE_CHECKING:  # requests and hypothesis are imported when a campaign runs, not at collection
     import requests
+    from hypothesis import strategies as st
 
 
 @dataclass
@@ -256,6 +253,8 @@ class Sender:
         else:  # not a form at all (an invalid body): sent as generated, without credentials
             sent.credentials = "none"
             return body
+        from hypothesis import strategies as st
+
         choice = "primary"
         if data is not None:  # always drawn (hypothesis wants the same draws for the same data); capped below
             choice = data.draw(st.sampled_from(["primary"] * 6 + ["stranger", "anonymous"]), label="client")
@@ -314,6 +313,8 @@ class Sender:
 
     def _authorize_params(self, params: Any, data: st.DataObject | None) -> Any:
         """Mostly the configured client (and, half of the time, its registered redirect URI)."""
+        from hypothesis import strategies as st
+
         if not isinstance(params, dict) or data is None:
             return params
         client = self.target.clients.get("primary")
@@ -326,6 +327,8 @@ class Sender:
 
     def _bearer(self, sent: Sent, headers: dict[str, str], data: st.DataObject | None) -> None:
         """A generated (invalid) token, or, some of the time, a real one."""
+        from hypothesis import strategies as st
+
         if self.tokens and data is not None and data.draw(st.integers(0, 9), label="bearer") < 4:
             headers["Authorization"] = f"Bearer {self.tokens[-1]}"
         token = headers.get("Authorization", "").split(" ", 1)[-1]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from hypothesis import strategies as st
+from typing import TYPE_CHECKING
 
 from conformance.config import Client
+
+if TYPE_CHECKING:  # hypothesis is imported when a property check builds its strategy (generated.budget)
+    from hypothesis import strategies as st
 
 #: The fuzzing dictionary: values that break naive parsing, encoding and storage.
 EDGE_VALUES: dict[str, str] = {
@@ -34,6 +36,8 @@ ODD_TYPED_VALUES: dict[str, str] = {
 
 def state_values() -> st.SearchStrategy[str]:
     """States: printable ASCII (RFC 6749 Appendix A.5's VSCHAR), and any unicode text but controls."""
+    from hypothesis import strategies as st
+
     printable = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=40)
     unicode = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=24)
     return st.one_of(printable, unicode)
@@ -49,6 +53,7 @@ def scope_edge_spellings(registered: Sequence[str]) -> list[str]:
 def scope_spellings(registered: Sequence[str]) -> st.SearchStrategy[str]:
     """Subsets of the registered scopes in any order, some repeated, with one to three spaces between them
     and sometimes before or after."""
+    from hypothesis import strategies as st
 
     @st.composite
     def spell(draw: st.DrawFn) -> str:
@@ -99,6 +104,8 @@ MUTATION_EXAMPLES = [
 
 def mutations() -> st.SearchStrategy[Mutation]:
     """An oversized, odd-typed or edge value in one parameter of a token request."""
+    from hypothesis import strategies as st
+
     oversized = st.builds(
         lambda n, c: (f"{n} × {c!r}", c * n), st.integers(1025, 6000), st.sampled_from("a%é +")
     )

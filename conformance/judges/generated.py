@@ -14,8 +14,7 @@ from conformance.config import Target
 from conformance.findings import Finding, judged
 from conformance.flows.leaks import echoes
 from conformance.flows.responses import directives
-from conformance.generated.campaign import Breach
-from conformance.generated.found import Found
+from conformance.generated.found import Breach, Found
 from conformance.generated.schema import AUTHORIZE_OPERATION, TOKEN_OPERATIONS, conformance_problems
 from conformance.generated.sender import Sent
 from conformance.judges.answers import Answered

@@ -13,11 +13,10 @@ import time
 import traceback
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conformance.bundle import BUNDLE_NAME, PUBLIC_KEY_NAME, Signer, signer, write_bundle
 from conformance.errors import ConformanceError
 from conformance.masking import mask_files, shown
 from conformance.plugin.expiry import begin_early as begin_expiry_early
@@ -37,6 +36,9 @@ from conformance.results import CheckResult
 from conformance.run.record import BUDGET_SPENT, TIME_LIMIT, RunRecord, record_of, write_suite_error_summary
 from conformance.run.state import GENERATED, NOTE, RunState
 from conformance.verdict import Violation
+
+if TYPE_CHECKING:
+    from conformance.bundle import Signer
 
 _SETUP_SECONDS = pytest.StashKey[float]()
 
@@ -217,6 +219,10 @@ class RunHooks:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if is_worker(session.config) or session.config.option.spry_list:
             return  # a worker's results go to the controller; a listing writes no report
+        from conformance.bundle import (  # the controller's alone (cryptography: not in workers)
+            BUNDLE_NAME,
+            signer,
+        )
         from conformance.reporting import write_reports
 
         try:
@@ -238,6 +244,7 @@ class RunHooks:
         result = yield
         if self.record is None or not self.record.requirements:
             return result
+        from conformance.bundle import BUNDLE_NAME, PUBLIC_KEY_NAME
         from conformance.reporting.terminal import write_summary
 
         evidence = ""
@@ -264,6 +271,8 @@ class RunHooks:
         run = {"manifest": record.manifest, "configuration": target.fingerprint() if target else {},
                "secrets_from_environment": secret_names(target) if target else []}  # fmt: skip
         try:
+            from conformance.bundle import write_bundle
+
             mask_files(record.report_dir / "allure-results")
             write_bundle(record.report_dir, run, signing)
         except (OSError, ValueError) as error:

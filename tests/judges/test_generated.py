@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from conformance.config import embedded_target
-from conformance.generated.campaign import Breach
-from conformance.generated.found import Found
+from conformance.generated.found import Breach, Found
 from conformance.judges import generated as judge
 from tests.judges.recorded import SPRY_TOKEN, response, sent
 
