@@ -106,6 +106,9 @@ def run_campaign(http: Session, target: Target, budget: Budget, seed: int, rules
                 _stateful(sender, schema, budget, derive_seed(seed, "stateful"))
             except (TargetError, BudgetExhausted) as error:
                 stateful = error
+            except BaseException:  # a bug of the suite: the planned cases stop going out with it
+                delivery.close()
+                raise
             finally:
                 sender.observe = observe
         delivery.judge()  # raises what stopped the planned cases, if anything did

@@ -85,5 +85,10 @@ class Delivery:
                 sent.response = answer
                 self.sender.received(sent)
         finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
+            self.close()
+
+    def close(self) -> None:
+        """Send nothing more: whatever ends the campaign (a stop, or an error of the suite) ends its sending too."""
+        self._stopped.set()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)

@@ -5,6 +5,7 @@ when the round trip makes it worth it."""
 from __future__ import annotations
 
 import threading
+import time
 from unittest import mock
 
 import pytest
@@ -14,7 +15,7 @@ from conformance.config import embedded_target
 from conformance.evidence import Recorder
 from conformance.generated.budget import budget_for
 from conformance.generated.campaign import Campaign, run_campaign
-from conformance.generated.delivery import MAX_THREADS, threads_for
+from conformance.generated.delivery import MAX_THREADS, Delivery, threads_for
 from conformance.generated.sender import Sender, Sent
 from conformance.http import Response, Session
 from conformance.masking import Masker
@@ -71,3 +72,18 @@ def test_a_remote_target_gets_them_at_once_within_max_rps() -> None:
     assert threads_for(0.05, 70, max_rps=0) == MAX_THREADS  # 3.5 s in sequence
     assert threads_for(0.05, 70, max_rps=40) == 2  # 40 a second at 50 ms: 2 in flight
     assert threads_for(0.05, 70, max_rps=5) == 1
+
+
+def test_closing_the_delivery_sends_nothing_more() -> None:
+    """An error of the suite in the stateful scenarios closes the delivery: the cases not yet sent stay unsent."""
+    sent: list[int] = []
+
+    class SlowSender:
+        def deliver(self, case: int) -> Response:
+            time.sleep(0.05)
+            sent.append(case)
+            raise AssertionError("never judged")  # only counted here
+
+    delivery = Delivery(SlowSender(), list(range(40)), threads=2)  # type: ignore[arg-type]
+    delivery.close()
+    assert delivery.halted and len(sent) <= 4  # at most the ones already in flight
